@@ -1,0 +1,45 @@
+"""framing: media framing and stance analysis.
+
+Load articles and official readouts into pandas, split them into sentences,
+find who says what, and score every sentence for stance and framing.
+
+The public API is the names in ``__all__``; everything else is private.
+Names are imported lazily, so ``import framing`` stays fast and does not
+load torch until a model is needed.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "load_corpus": "corpus",
+    "split_sentences": "sentences",
+    "attribute": "attribution",
+    "quotes": "attribution",
+    "load_model": "models",
+    "score_stance": "stance",
+    "score_frames": "frames",
+    "top_frames": "frames",
+    "render_reports": "report",
+    "paths": "config",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'framing' has no attribute {name!r}")
+    value = getattr(import_module(f"framing.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
