@@ -1,0 +1,1 @@
+"""Package data: codebooks, alias tables and word lists (see ``framing._codebooks``)."""
