@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
 from framing.report import NotebookFailed, render_reports
@@ -50,3 +51,30 @@ def test_project_notebooks_execute_top_to_bottom(nb: Path, tmp_path: Path) -> No
     (report,) = render_reports([nb], out_dir=tmp_path)
     assert report.html.stat().st_size > 0
     assert "Traceback" not in report.html.read_text()
+
+
+def _sents(text: str, start: int = 100) -> pd.DataFrame:
+    return pd.DataFrame({"sent_id": ["d:0001"], "start": [start], "text": [text],
+                         "source": ["Kremlin readout"], "mode": ["mixed"]})
+
+
+@pytest.mark.parametrize(
+    ("text", "quote", "expected"),
+    [
+        # quote offsets are document offsets; the sentence starts at 100
+        ('He called it "destructive" today.', (113, 126),
+         'He called it <mark class="quote">&quot;destructive&quot;</mark> today.'),
+        ('<script>alert(1)</script> "x"', (126, 129),
+         '&lt;script&gt;alert(1)&lt;/script&gt; <mark class="quote">&quot;x&quot;</mark>'),
+        ("No quotes & no marks.", None, "No quotes &amp; no marks."),
+    ],
+)
+def test_attribution_html_escapes_text_and_marks_quotes(text, quote, expected) -> None:
+    from framing.report import attribution_html
+
+    quotes = None if quote is None else pd.DataFrame(
+        {"sent_id": ["d:0001"], "start": [quote[0]], "end": [quote[1]]})
+    page = attribution_html(_sents(text), quotes, columns=("source", "mode"))
+    assert f"<td>{expected}</td>" in page
+    assert "<td>Kremlin readout</td><td>mixed</td>" in page
+    assert "<script>" not in page

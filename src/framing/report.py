@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from framing.config import paths
 
 log = logging.getLogger(__name__)
@@ -144,3 +146,82 @@ def render_reports(
         json.dumps([{"notebook": r.notebook.name, "html": r.html.name} for r in reports], indent=2)
     )
     return reports
+
+
+def _mark_spans(text: str, spans: Sequence[tuple[int, int]], *, css_class: str) -> str:
+    """Escape ``text`` and wrap the given character spans in ``<mark>``.
+
+    Overlapping or out-of-range spans are clipped; all text is escaped, so
+    markup inside a document is shown, never interpreted.
+    """
+    out: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        start, end = max(start, pos), min(end, len(text))
+        if start >= end:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(f'<mark class="{css_class}">{html.escape(text[start:end])}</mark>')
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def attribution_html(
+    sentences: pd.DataFrame,
+    quotes: pd.DataFrame | None = None,
+    *,
+    columns: Sequence[str] = ("n", "source", "speaker", "mode", "cue"),
+    colors: Mapping[str, str] | None = None,
+) -> str:
+    """An HTML table of sentences with their attribution and quoted words highlighted.
+
+    Parameters
+    ----------
+    sentences
+        Sentences table with ``sent_id``, ``start`` and ``text`` and the
+        attribution ``columns``.
+    quotes
+        Quotation spans (``sent_id``, ``start``, ``end`` as offsets into the
+        document text); highlighted inside their sentence.
+    columns
+        Columns shown before the text (missing ones are skipped).
+    colors
+        Optional colour per ``source`` value, shown as a left border.
+
+    Returns
+    -------
+    str
+        Escaped HTML; display it with ``IPython.display.HTML``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"sent_id": ["d:1"], "start": [0], "text": ['He said "no <b>".'],
+    ...                   "source": ["narrator"]})
+    >>> q = pd.DataFrame({"sent_id": ["d:1"], "start": [8], "end": [16]})
+    >>> "<mark" in attribution_html(s, q) and "&lt;b&gt;" in attribution_html(s, q)
+    True
+    """
+    spans: dict[str, list[tuple[int, int]]] = {}
+    if quotes is not None and len(quotes):
+        offset = sentences.set_index("sent_id")["start"]
+        for q in quotes.itertuples(index=False):
+            base = int(offset.get(q.sent_id, 0))
+            spans.setdefault(q.sent_id, []).append((int(q.start) - base, int(q.end) - base))
+    shown = [c for c in columns if c in sentences.columns]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in [*shown, "text"])
+    rows = []
+    for row in sentences.to_dict("records"):
+        color = (colors or {}).get(row.get("source", ""), "transparent")
+        cells = "".join(
+            f"<td>{html.escape('' if pd.isna(row[c]) else str(row[c]))}</td>" for c in shown
+        )
+        text = _mark_spans(str(row["text"]), spans.get(row["sent_id"], []), css_class="quote")
+        rows.append(f'<tr style="border-left:6px solid {html.escape(color)}">{cells}<td>{text}</td></tr>')
+    return (
+        '<table class="framing-attribution">'
+        "<style>.framing-attribution td{vertical-align:top;text-align:left}"
+        ".framing-attribution mark.quote{background:#fde68a}</style>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
