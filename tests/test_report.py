@@ -32,6 +32,7 @@ def test_render_writes_html_without_code_and_an_index(tmp_path: Path) -> None:
     page = report.html.read_text()
     assert "42" in page
     assert "secret_code_marker = X" not in page  # code cells hidden
+    assert "<script src=" not in page  # self-contained: nothing loaded from a CDN
     index = (tmp_path / "out" / "index.html").read_text()
     assert 'href="a.html"' in index and "A test report" in index
 

@@ -65,7 +65,8 @@ def _to_html(executed: Path, out: Path) -> str:
 
     nb = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(
-        template_name="lab",
+        extra_template_basedirs=[str(Path(__file__).parent / "templates")],
+        template_name="framing",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
