@@ -27,6 +27,10 @@ _EXPORTS: dict[str, str] = {
     "top_frames": "frames",
     "render_reports": "report",
     "paths": "config",
+    "export_sample": "annotate",
+    "import_coded": "annotate",
+    "agreement": "annotate",
+    "model_codes": "annotate",
 }
 
 __all__ = ["__version__", *_EXPORTS]
