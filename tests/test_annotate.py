@@ -379,3 +379,9 @@ def test_cli_export_then_import(tmp_path: Path, capsys) -> None:
 
 def test_public_names() -> None:
     assert {"export_sample", "import_coded", "agreement", "model_codes"} <= set(framing.__all__)
+
+
+def test_invalid_codebook_names_the_file(tmp_path: Path) -> None:
+    book = _write(tmp_path / "broken.yaml", "frames:\n  - id: economic\n    definition: a: b: c\n")
+    with pytest.raises(ValueError, match="broken.yaml.*not valid YAML"):
+        export_sample(_sentences({"a": 2}), tmp_path / "s.csv", targets=TARGETS, frames=book)

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from framing import _codebooks
 
@@ -102,6 +103,8 @@ def _resolve(
         raise FileNotFoundError(
             f"{err}; pass {argument}= as a dict of id -> definition or a path to a YAML codebook"
         ) from err
+    except yaml.YAMLError as err:
+        raise ValueError(f"codebook {str(name)!r} is not valid YAML: {err}") from err
     return _definitions(data, key=key, source=str(name))
 
 
