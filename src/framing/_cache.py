@@ -1,0 +1,142 @@
+"""On-disk cache of embeddings and scores, so re-running a notebook does not re-score.
+
+One SQLite file (``scores.sqlite``) under ``framing.paths().cache``
+(``data/interim/cache``, or the folder named by ``FRAMING_CACHE``), in WAL
+mode so that several processes can read while one writes. Values are stored
+as JSON or as raw float32 arrays, never pickled. Each entry is keyed by the
+SHA-256 of a namespace (model id, weights hash, precision, codebook hash,
+head version, what is stored) and of the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from framing.config import paths
+
+log = logging.getLogger(__name__)
+
+_FILE = "scores.sqlite"
+_CHUNK = 500  # keys per SELECT, below SQLite's limit on bound parameters
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    key   TEXT PRIMARY KEY,
+    type  TEXT NOT NULL,      -- 'json' or 'f32'
+    value BLOB NOT NULL
+)
+"""
+
+
+def namespace(**parts: Any) -> str:
+    """A stable digest of what identifies a family of cached values.
+
+    Examples
+    --------
+    >>> namespace(model="m", precision="fp32") == namespace(precision="fp32", model="m")
+    True
+    """
+    blob = json.dumps({k: str(v) for k, v in parts.items()}, sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def entry_key(ns: str, text: str) -> str:
+    """Key of one text's entry in namespace ``ns``."""
+    h = hashlib.sha256(ns.encode("ascii"))
+    h.update(b"\0")
+    h.update(str(text).encode("utf-8"))
+    return h.hexdigest()
+
+
+class Cache:
+    """A key-value store of JSON values and float arrays in one SQLite file.
+
+    Parameters
+    ----------
+    folder
+        Where ``scores.sqlite`` lives; defaults to ``framing.paths().cache``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> c = Cache(tempfile.mkdtemp())
+    >>> ns = namespace(model="toy")
+    >>> c.put_json(ns, {"a text": {"favor": 0.5}})
+    >>> c.get_json(ns, ["a text", "another"])
+    {'a text': {'favor': 0.5}}
+    """
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = Path(folder) if folder is not None else paths().cache
+        self.path = self.folder / _FILE
+
+    def _connect(self) -> sqlite3.Connection:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(_SCHEMA)
+        return conn
+
+    def _get(self, ns: str, texts: Sequence[str], kind: str) -> dict[str, bytes]:
+        keys = {entry_key(ns, t): t for t in dict.fromkeys(texts)}
+        found: dict[str, bytes] = {}
+        if not keys:
+            return found
+        conn = self._connect()
+        try:
+            key_list = list(keys)
+            for start in range(0, len(key_list), _CHUNK):
+                chunk = key_list[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT key, value FROM entries WHERE type = ? AND key IN ({marks})", [kind, *chunk]
+                ).fetchall()
+                found.update({keys[k]: v for k, v in rows})
+        finally:
+            conn.close()
+        return found
+
+    def _put(self, ns: str, items: Iterable[tuple[str, bytes]], kind: str) -> None:
+        rows = [(entry_key(ns, t), kind, v) for t, v in items]
+        if not rows:
+            return
+        conn = self._connect()
+        try:
+            with conn:  # one transaction
+                conn.executemany("INSERT OR REPLACE INTO entries (key, type, value) VALUES (?, ?, ?)", rows)
+        finally:
+            conn.close()
+        log.debug("cached %d %s entries in %s", len(rows), kind, self.path)
+
+    def get_json(self, ns: str, texts: Sequence[str]) -> dict[str, Any]:
+        """Cached JSON values for those ``texts`` that have one."""
+        return {t: json.loads(v) for t, v in self._get(ns, texts, "json").items()}
+
+    def put_json(self, ns: str, values: Mapping[str, Any]) -> None:
+        """Store one JSON-serialisable value per text."""
+        self._put(ns, ((t, json.dumps(v).encode("utf-8")) for t, v in values.items()), "json")
+
+    def get_arrays(self, ns: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Cached float32 vectors for those ``texts`` that have one."""
+        return {t: np.frombuffer(v, dtype="<f4").copy() for t, v in self._get(ns, texts, "f32").items()}
+
+    def put_arrays(self, ns: str, values: Mapping[str, np.ndarray]) -> None:
+        """Store one float32 vector per text."""
+        self._put(ns, ((t, np.asarray(v, dtype="<f4").tobytes()) for t, v in values.items()), "f32")
+
+    def clear(self) -> None:
+        """Delete every entry."""
+        conn = self._connect()
+        try:
+            with conn:
+                conn.execute("DELETE FROM entries")
+        finally:
+            conn.close()

