@@ -183,3 +183,20 @@ def test_installed_model_matches_the_recorded_hashes() -> None:
 def test_table_without_text_is_refused() -> None:
     with pytest.raises(ValueError, match="doc_id and text"):
         framing.split_sentences(pd.DataFrame({"doc_id": ["a"]}))
+
+
+def test_an_unclosed_quotation_does_not_reach_into_the_next_paragraph() -> None:
+    text = "“We will go on. We will not stop.\n\n“We are ready. Nobody asked,” he said. Then he left."
+    assert framing.split_sentences([text]).text.tolist() == [
+        "“We will go on.", "We will not stop.", "“We are ready. Nobody asked,” he said.", "Then he left."]
+
+
+@pytest.mark.parametrize(("limit", "expected"), [
+    (100, [(0, 20)]),
+    (12, [(0, 9), (10, 20)]),
+    (5, [(0, 4), (5, 9), (10, 15), (15, 20)]),
+])
+def test_long_paragraphs_are_parsed_in_pieces(limit: int, expected: list[tuple[int, int]]) -> None:
+    from framing.sentences import _pieces
+
+    assert list(_pieces("Aaaa bbb. Cccccccccc", 0, 20, limit)) == expected

@@ -163,29 +163,50 @@ def _abbreviations(name_or_path: str | Path = _ABBREVIATIONS) -> dict[str, froze
     return {key: frozenset(map(str, data.get(key) or ())) for key in keys}
 
 
-def _last_word(text: str) -> str:
-    cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("("), text.rfind("“"))
-    return text[cut + 1 :]
+def _last_word(text: str, start: int, end: int) -> str:
+    cut = max(text.rfind(c, start, end) for c in " \n(“")
+    return text[max(cut + 1, start) : end]
 
 
-def _quote_open_at(text: str, pos: int) -> bool:
-    """Whether a double quotation opened before ``pos`` is still open there and closes after it."""
-    before = text[:pos]
-    curly_depth = sum(before.count(c) for c in _OPEN_QUOTES) - sum(before.count(c) for c in _CLOSE_QUOTES)
-    if curly_depth > 0 and any(c in text[pos:] for c in _CLOSE_QUOTES):
-        return True
-    return before.count('"') % 2 == 1 and '"' in text[pos:]
+class _Quotes:
+    """Double-quotation state at increasing positions of one paragraph, in linear time overall."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.depth = 0  # curly quotations open
+        self.straight = 0  # straight quotation marks seen
+        self.last_close = max(text.rfind(c) for c in _CLOSE_QUOTES)
+        self.last_straight = text.rfind('"')
+
+    def advance(self, pos: int) -> None:
+        chunk = self.text[self.pos : pos]
+        for c in _OPEN_QUOTES:
+            self.depth += chunk.count(c)
+        for c in _CLOSE_QUOTES:
+            self.depth = max(0, self.depth - chunk.count(c))
+        self.straight += chunk.count('"')
+        self.pos = pos
+
+    def straight_open(self) -> bool:
+        return self.straight % 2 == 1
+
+    def open_and_closes_later(self) -> bool:
+        """Whether a quotation is open at the current position and closes after it."""
+        return (self.depth > 0 and self.last_close >= self.pos) or (
+            self.straight_open() and self.last_straight >= self.pos)
 
 
 def _should_join(text: str, left: tuple[int, int], right: tuple[int, int],
-                 abbreviations: dict[str, frozenset[str]]) -> bool:
+                 abbreviations: dict[str, frozenset[str]], quotes: _Quotes) -> bool:
     """Whether the break between two adjacent spans of ``text`` is a segmentation error."""
     first = text[right[0]]
-    if first in _CLOSERS or (first == '"' and text[: right[0]].count('"') % 2 == 1):
+    quotes.advance(right[0])
+    if first in _CLOSERS or (first == '"' and quotes.straight_open()):
         return True
-    if _quote_open_at(text, right[0]):
+    if quotes.open_and_closes_later():
         return True
-    word = _last_word(text[left[0] : left[1]])
+    word = _last_word(text, left[0], left[1])
     if not word.endswith("."):
         return False
     if word in abbreviations["never_final"]:
@@ -217,9 +238,10 @@ def merge_spans(text: str, spans: Sequence[tuple[int, int]], *,
     ['Mr. Smith left.', 'He said “Go. Now.”', 'Then he went.']
     """
     abbr = _abbreviations(abbreviations)
+    quotes = _Quotes(text)
     out: list[tuple[int, int]] = []
     for span in spans:
-        if out and _should_join(text, out[-1], span, abbr):
+        if out and _should_join(text, out[-1], span, abbr, quotes):
             out[-1] = (out[-1][0], span[1])
         else:
             out.append(span)
@@ -304,25 +326,25 @@ def _sentence_spans(docs: pd.DataFrame, nlp: Language, *, batch_size: int,
     """Yield ``(doc_id, para, start, end, is_title)`` for every sentence, in document order."""
     titles = docs["title"] if "title" in docs.columns else pd.Series([None] * len(docs), index=docs.index)
 
-    def jobs() -> Iterator[tuple[str, tuple[str, int, int, int, str, bool]]]:
+    def jobs() -> Iterator[tuple[str, tuple[str, int, int, int, bool]]]:
         for doc_id, text, title in zip(docs["doc_id"].astype(str), docs["text"], titles, strict=True):
             text = "" if not isinstance(text, str) else text
             for para, (a, b) in enumerate(paragraph_spans(text)):
                 if para == 0 and _is_title(text[a:b], title):
-                    yield "", (doc_id, para, a, b, text, True)
+                    yield "", (doc_id, para, a, b, True)
                     continue
                 for pa, pb in _pieces(text, a, b):
-                    yield text[pa:pb], (doc_id, para, pa, pb, text, False)
+                    yield text[pa:pb], (doc_id, para, pa, pb, False)
 
     parsed = nlp.pipe(jobs(), as_tuples=True, batch_size=batch_size)
-    for doc, (doc_id, para, a, b, text, is_title) in parsed:
+    for doc, (doc_id, para, a, b, is_title) in parsed:
         if is_title:
             yield doc_id, para, a, b, True
             continue
-        spans = [(a + s.start_char, a + s.end_char) for s in doc.sents]
-        spans = [(s, e) for s, e in (_trim(text, s, e) for s, e in spans) if e > s]
-        for s, e in merge_spans(text, spans, abbreviations=abbreviations):
-            yield doc_id, para, s, e, False
+        piece = doc.text
+        spans = [_trim(piece, s.start_char, s.end_char) for s in doc.sents]
+        for s, e in merge_spans(piece, [(s, e) for s, e in spans if e > s], abbreviations=abbreviations):
+            yield doc_id, para, a + s, a + e, False
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
