@@ -40,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "provenance": "provenance",
     "write_table": "provenance",
     "read_provenance": "provenance",
+    "plots": "plots",
     "export_sample": "annotate",
     "import_coded": "annotate",
     "agreement": "annotate",
