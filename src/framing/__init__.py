@@ -54,7 +54,9 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'framing' has no attribute {name!r}")
-    value = getattr(import_module(f"framing.{module}"), name)
+    imported = import_module(f"framing.{module}")
+    # a submodule exported under its own name (framing.plots) is the module itself
+    value = imported if module == name else getattr(imported, name)
     globals()[name] = value
     return value
 
