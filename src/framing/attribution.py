@@ -1,0 +1,718 @@
+"""Who says what: speaker, source and mode of every sentence, and quotation spans.
+
+A report of a phone call mixes voices: the outlet's own narration, each side's
+official readout, and officials speaking elsewhere. :func:`attribute` credits
+every sentence to one of them; :func:`quotes` lists the quoted words with
+character offsets, so a report can highlight them.
+
+How attribution is found, in order of preference within a sentence:
+
+* the subject of a reporting verb from ``codebooks/reporting_verbs.csv``
+  ("Putin **told** Johnson ...", "..., **it said**", "the Kremlin's readout
+  **noted** ...", "The readout provided by 10 Downing Street **said** ..."),
+  or the object of "according to"; the verb closest to the root of the
+  dependency parse wins, and verbs inside relative clauses or quotations are
+  skipped;
+* the subject is resolved with the alias table ``codebooks/aliases.csv``
+  (official bodies, leaders, role phrases such as "the Russian leader"), the
+  person names found by spaCy (a surname is linked to the full name used
+  earlier in the document), and carry-over: a pronoun refers back to the last
+  person or body quoted, "the statement" / "the readout" to the last official
+  source, "the minister" to the last person;
+* a sentence that lies wholly inside a quotation takes the attribution of the
+  quotation it belongs to, or of the sentence that introduced it.
+
+A leader's words are credited to his or her side's readout (the article's only
+window on a call) unless the attribution places them in another venue (press
+conference, interview, visit, speech, briefing, "after ... said"), in which
+case the source is the speaker. Sentences with no attribution, and headlines,
+are the outlet's narration.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+from framing import _codebooks
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+log = logging.getLogger(__name__)
+
+_ALIASES = "aliases.csv"
+_CUES = "reporting_verbs.csv"
+NARRATOR = "narrator"
+Mode = Literal["direct", "mixed", "indirect", "narration"]
+Kind = Literal["issuer", "leader", "person", "other"]
+ATTRIBUTION_COLUMNS = ["speaker", "source", "mode", "cue"]
+QUOTE_COLUMNS = ["quote_id", "sent_id", "doc_id", "start", "end", "text", "speaker", "source"]
+
+_PAIRS = {"“": "”", "„": "”", "‟": "”", "«": "»", '"': '"'}
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+# Children of a reporting verb that carry the reported content, not the attribution.
+_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "advcl", "conj", "parataxis", "csubj", "dep", "cc", "acomp"})
+_PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
+             "it": "body", "they": "any", "we": "any", "i": "any"}
+
+
+# --------------------------------------------------------------------------- data
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Language:
+    """The full spaCy pipeline (parser, tagger, lemmas, entities), loaded once."""
+    from framing.sentences import load_pipeline  # noqa: PLC0415
+
+    return load_pipeline(exclude=())
+
+
+@dataclass(frozen=True)
+class _Alias:
+    speaker: str
+    source: str
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    aliases: dict[str, _Alias]
+    pattern: re.Pattern[str] | None
+    cues: frozenset[str]
+    phrasal: frozenset[tuple[str, str]]
+    venues: tuple[str, ...]
+    after: frozenset[str]
+    documents: frozenset[str]
+    roles: frozenset[str]
+    titles: frozenset[str]
+
+    def find(self, text: str) -> list[tuple[int, int, _Alias]]:
+        """Alias mentions in ``text`` as (start, end, alias), longest match first."""
+        if self.pattern is None:
+            return []
+        return [(m.start(), m.end(), self.aliases[_key(m.group(0))]) for m in self.pattern.finditer(text)]
+
+    def lookup(self, text: str) -> _Alias | None:
+        return self.aliases.get(_key(text))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
+
+
+def _read_aliases(name_or_path: str | Path | pd.DataFrame) -> pd.DataFrame:
+    if isinstance(name_or_path, pd.DataFrame):
+        table = name_or_path.copy()
+    else:
+        table = _codebooks.load_csv(name_or_path, keep_default_na=False, dtype=str)
+    missing = {"alias", "speaker", "source"} - set(table.columns)
+    if missing:
+        where = "the aliases DataFrame" if isinstance(name_or_path, pd.DataFrame) else str(name_or_path)
+        raise ValueError(
+            f"{where} lacks the column(s) {sorted(missing)}; an alias table needs "
+            "alias,speaker,source[,kind] (see framing/codebooks/aliases.csv)"
+        )
+    if "kind" not in table.columns:
+        table["kind"] = ""
+    table = table.fillna("").astype(str)
+    bad = ~table["kind"].isin(["issuer", "leader", "person", ""])
+    if bad.any():
+        row = int(bad.idxmax())
+        raise ValueError(
+            f"alias table row {row + 1} ({table.loc[row, 'alias']!r}): kind must be issuer, leader, "
+            f"person or empty, not {table.loc[row, 'kind']!r}"
+        )
+    return table
+
+
+def _infer_kind(source: str, speaker: str) -> Kind:
+    if source.endswith(" readout"):
+        return "leader" if speaker and speaker != source[: -len(" readout")] else "issuer"
+    return "person"
+
+
+@lru_cache(maxsize=16)
+def _lexicon_cached(extra: str | None, cues: str) -> _Lexicon:
+    tables = [_read_aliases(_ALIASES)]
+    if extra is not None:
+        tables.append(_read_aliases(Path(extra)))
+    return _build_lexicon(pd.concat(tables, ignore_index=True), cues)
+
+
+def _lexicon(aliases: str | Path | pd.DataFrame | None, cues: str | Path) -> _Lexicon:
+    if isinstance(aliases, pd.DataFrame):
+        table = pd.concat([_read_aliases(_ALIASES), _read_aliases(aliases)], ignore_index=True)
+        return _build_lexicon(table, str(cues))
+    return _lexicon_cached(None if aliases is None else str(aliases), str(cues))
+
+
+def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
+    aliases: dict[str, _Alias] = {}
+    for row in table.itertuples(index=False):
+        alias, speaker, source = str(row.alias).strip(), str(row.speaker).strip(), str(row.source).strip()
+        if not alias:
+            continue
+        kind = str(row.kind).strip() or _infer_kind(source, speaker)
+        aliases[_key(alias)] = _Alias(speaker, source, kind)  # type: ignore[arg-type]
+    names = sorted(aliases, key=len, reverse=True)
+    parts = [r"\s+".join(re.escape(w).replace("'", "['’]") for w in name.split()) for name in names]
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE) if parts else None
+    words = _codebooks.load_csv(cues_file, keep_default_na=False, dtype=str)
+    by_kind: dict[str, list[str]] = {}
+    for term, kind in zip(words["term"], words["kind"], strict=True):
+        by_kind.setdefault(kind.strip(), []).append(term.strip())
+    cue_terms = by_kind.get("cue", [])
+    return _Lexicon(
+        aliases=aliases,
+        pattern=pattern,
+        cues=frozenset(t.lower() for t in cue_terms if " " not in t),
+        phrasal=frozenset(tuple(t.lower().split(" ", 1)) for t in cue_terms if " " in t),  # type: ignore[misc]
+        venues=tuple(t.lower() for t in by_kind.get("venue", [])),
+        after=frozenset(t.lower() for t in by_kind.get("after", [])),
+        documents=frozenset(t.lower() for t in by_kind.get("document", [])),
+        roles=frozenset(t.lower() for t in by_kind.get("role", [])),
+        titles=frozenset(t.lower() for t in by_kind.get("title", [])),
+    )
+
+
+# --------------------------------------------------------------------------- quotations
+
+
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of quoted words (marks excluded) in one paragraph.
+
+    Double quotes, straight or curly (and « », „ “), open and close in pairs;
+    single quotes count only where they cannot be an apostrophe. A quotation
+    still open at the end of the paragraph ends there (news style reopens it
+    in the next paragraph).
+    """
+    spans: list[tuple[int, int]] = []
+    closer: str | None = None
+    begin = 0
+    single_open: int | None = None
+    for i, ch in enumerate(text):
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i + 1 < len(text) else " "
+        if closer is None and single_open is None:
+            if ch in _PAIRS and (ch != '"' or not prev.isalnum()):
+                closer, begin = _PAIRS[ch], i + 1
+            elif ch in "‘'" and not prev.isalnum() and nxt.isalnum():
+                single_open = i + 1
+        elif closer is not None:
+            if ch == closer or (closer == "”" and ch == '"'):
+                spans.append((begin, i))
+                closer = None
+        elif single_open is not None:
+            if ch in "’'" and not prev.isspace() and not nxt.isalnum():
+                spans.append((single_open, i))
+                single_open = None
+            elif ch in _PAIRS:
+                single_open = None
+                closer, begin = _PAIRS[ch], i + 1
+    if closer is not None and len(text) > begin:
+        spans.append((begin, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _doc_text(rows: pd.DataFrame) -> tuple[str, list[tuple[int, int]]]:
+    """The document text rebuilt from its sentences, and its paragraph spans."""
+    end = int(rows["end"].max()) if len(rows) else 0
+    chars = [" "] * end
+    paras: dict[int, list[int]] = {}
+    for r in rows.itertuples(index=False):
+        chars[int(r.start):int(r.end)] = list(str(r.text))
+        span = paras.setdefault(int(r.para), [int(r.start), int(r.end)])
+        span[0], span[1] = min(span[0], int(r.start)), max(span[1], int(r.end))
+    return "".join(chars), [tuple(v) for _, v in sorted(paras.items())]  # type: ignore[misc]
+
+
+def _document_quotes(rows: pd.DataFrame) -> list[tuple[int, int]]:
+    """Quotation spans as offsets into the document, paragraph by paragraph."""
+    text, paras = _doc_text(rows)
+    out: list[tuple[int, int]] = []
+    for start, end in paras:
+        out += [(start + s, start + e) for s, e in _quote_spans(text[start:end])]
+    return out
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+@dataclass(frozen=True)
+class _Attr:
+    speaker: str
+    source: str
+    kind: Kind
+    cue: str = ""
+    mode: Mode = "indirect"
+
+
+@dataclass
+class _State:
+    """What a document has said so far, for carry-over."""
+
+    persons: list[str] = field(default_factory=list)  # full names in order of mention
+    leaders: list[_Alias] = field(default_factory=list)  # leader mentions in order
+    parties: set[str] = field(default_factory=set)  # readouts the document draws on
+    last: _Attr | None = None
+    last_person: _Attr | None = None
+    last_body: _Attr | None = None
+
+    def remember(self, attr: _Attr, *, is_person: bool) -> None:
+        self.last = attr
+        if is_person:
+            self.last_person = attr
+        if attr.kind in ("issuer", "other") or attr.source.endswith(" readout"):
+            self.last_body = attr
+
+
+def _strip_possessive(text: str) -> str:
+    return re.sub(r"['’]s?$", "", text.strip())
+
+
+def _person_name(tok: Token, lex: _Lexicon, state: _State) -> str:
+    """Normalised name of the person whose name ends in ``tok``."""
+    if tok.ent_type_ == "PERSON":
+        ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+        words = [t for t in ent if not t.is_punct] if ent is not None else [tok]
+    else:
+        words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
+    words = [w for w in words if w.text.lower().strip(".") not in lex.titles
+             and w.lower_ not in lex.titles and w.text[:1].isupper()]
+    name = _strip_possessive(" ".join(w.text for w in words)) or tok.text
+    if " " not in name:
+        for full in reversed(state.persons):
+            if full.split()[-1] == name:
+                return full
+    return name
+
+
+def _speaker_of_role(alias: _Alias, state: _State, text: str) -> str:
+    if alias.speaker:
+        return alias.speaker
+    for earlier in reversed(state.leaders):
+        if earlier.source == alias.source and earlier.speaker:
+            return earlier.speaker
+    return text
+
+
+def _resolve_name(name: str, lex: _Lexicon, state: _State) -> _Attr:
+    alias = lex.lookup(name)
+    if alias is None:
+        found = [a for _, _, a in lex.find(name) if a.kind != "issuer"]
+        alias = found[-1] if found else None
+    if alias is not None:
+        return _Attr(_speaker_of_role(alias, state, name), alias.source, alias.kind)
+    return _Attr(name, name, "person")
+
+
+def _carry(kind: str, state: _State) -> _Attr | None:
+    if kind == "person":
+        return state.last_person
+    if kind == "body":
+        return state.last_body or state.last
+    return state.last
+
+
+def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
+    """Who the noun phrase headed by ``head`` is, or None when it is nobody in particular."""
+    low = head.lower_
+    if head.pos_ == "PRON":
+        kind = _PRONOUNS.get(low)
+        return _carry(kind, state) if kind else None
+    if head.pos_ == "PROPN" and head.ent_type_ in ("PERSON", ""):
+        name = _person_name(head, lex, state)
+        if lex.lookup(name) is not None or head.ent_type_ == "PERSON":
+            return _resolve_name(name, lex, state)
+    span = head.doc[head.left_edge.i: head.right_edge.i + 1]
+    found = lex.find(span.text)
+    issuers = [a for _, _, a in found if a.kind == "issuer"]
+    if issuers:
+        alias = max(((e - s, a) for s, e, a in found if a.kind == "issuer"), key=lambda x: x[0])[1]
+        return _Attr(alias.speaker or alias.source.removesuffix(" readout"), alias.source, "issuer")
+    if found:
+        s, e, alias = found[0]
+        return _Attr(_speaker_of_role(alias, state, span.text[s:e]), alias.source, alias.kind)
+    lemma = head.lemma_.lower()
+    phrase = " ".join(t.lower_ for t in head.lefts if t.dep_ == "compound") + " " + low
+    if lemma in lex.documents or low in lex.documents:
+        return _carry("body", state)
+    if lemma in lex.roles or low in lex.roles or phrase.strip() in lex.roles:
+        if head.tag_ in ("NNS", "NNPS"):
+            return _Attr(_np_text(head), _np_text(head), "other")
+        return _carry("person", state)
+    if head.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") or head.pos_ == "PROPN":
+        ent = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
+        name = _strip_possessive(ent.text if ent is not None else head.text)
+        name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+        return _Attr(name, name, "other")
+    return None
+
+
+def _np_text(head: Token) -> str:
+    words = [t.text for t in head.doc[head.left_edge.i: head.i + 1] if t.dep_ not in ("det", "punct")]
+    return " ".join(words)
+
+
+def _subject_of(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return obj
+    for child in verb.children:
+        if child.dep_ in _SUBJECTS:
+            return child
+    if verb.dep_ in ("conj", "xcomp") and verb.head.i != verb.i:
+        return _subject_of(verb.head)
+    return None
+
+
+def _in_spans(tok: Token, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= tok.idx < e for s, e in spans)
+
+
+def _is_cue(tok: Token, lex: _Lexicon) -> str | None:
+    """The cue text if ``tok`` is a reporting verb (or "according"), else None."""
+    if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
+        return "according to"
+    if tok.pos_ not in ("VERB", "AUX"):
+        return None
+    lemma = tok.lemma_.lower()
+    particles = [c.lower_ for c in tok.children if c.dep_ == "prt"]
+    for p in particles:
+        if (lemma, p) in lex.phrasal:
+            return f"{tok.lower_} {p}"
+    if lemma in lex.cues:
+        return tok.lower_
+    return None
+
+
+def _in_relative_clause(tok: Token) -> bool:
+    if tok.dep_ == "relcl":
+        return True
+    return any(c.tag_ in ("WDT", "WP") and c.dep_ in ("dobj", "nsubj", "nsubjpass") for c in tok.children)
+
+
+def _depth(tok: Token) -> int:
+    return sum(1 for _ in tok.ancestors)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    cue_token: Token
+    cue: str
+    attr: _Attr
+    frame: frozenset[int]  # token indices of the attribution (speaker, cue, venue)
+    content: Token | None  # head of the reported clause
+
+
+def _frame(cue_tok: Token, cue: str) -> tuple[frozenset[int], Token | None]:
+    if cue == "according to":
+        head = cue_tok
+        idx = {t.i for t in cue_tok.subtree}
+        content = cue_tok.head if cue_tok.head.i != cue_tok.i else None
+        return frozenset(idx), content
+    idx = {cue_tok.i}
+    content: Token | None = None
+    for child in cue_tok.children:
+        if child.dep_ in _CONTENT_DEPS:
+            if child.dep_ in ("ccomp", "parataxis") and content is None:
+                content = child
+            continue
+        idx.update(t.i for t in child.subtree)
+    if content is None and cue_tok.dep_ in ("ccomp", "parataxis", "advcl") and cue_tok.i > cue_tok.head.i:
+        content = cue_tok.head  # "..., it said" attached below the reported clause
+    head = cue_tok
+    del head
+    return frozenset(idx), content
+
+
+def _candidates(doc: Doc, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
+                state: _State) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for tok in doc:
+        cue = _is_cue(tok, lex)
+        if cue is None or _in_spans(tok, quotes) or _in_relative_clause(tok):
+            continue
+        if cue == "according to":
+            obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            if obj is None:
+                obj = next((c for c in tok.subtree if c.dep_ == "pobj"), None)
+            subj = obj
+        else:
+            subj = _subject_of(tok)
+        if subj is None or _in_spans(subj, quotes):
+            continue
+        attr = _resolve_subject(subj, lex, state)
+        if attr is None:
+            continue
+        frame, content = _frame(tok, cue)
+        found.append(_Candidate(tok, cue, replace(attr, cue=cue), frame, content))
+    found.sort(key=lambda c: (_depth(c.cue_token), c.cue_token.i))
+    return found
+
+
+def _elsewhere(cand: _Candidate, lex: _Lexicon) -> bool:
+    """Whether the attribution places the words outside the call (venue or other occasion)."""
+    doc = cand.cue_token.doc
+    words = " " + " ".join(doc[i].lower_ for i in sorted(cand.frame)) + " "
+    if any(f" {v} " in words for v in lex.venues):
+        return True
+    tok = cand.cue_token
+    while tok.head.i != tok.i:
+        if tok.dep_ in ("advcl", "prep", "pcomp") and any(
+            c.dep_ in ("mark", "prep") and c.lower_ in lex.after for c in tok.children
+        ):
+            return True
+        if tok.lower_ in lex.after and tok.dep_ in ("mark", "prep"):
+            return True
+        tok = tok.head
+    return False
+
+
+def _content_speaker(cand: _Candidate, lex: _Lexicon, state: _State,
+                     quotes: Sequence[tuple[int, int]]) -> str | None:
+    """A person of the same side named as subject of the reported clause ("said Johnson had ...")."""
+    if cand.content is None:
+        return None
+    subj = next((c for c in cand.content.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None or _in_spans(subj, quotes):  # "we" inside a quotation is the speaker itself
+        return None
+    who = _resolve_subject(subj, lex, state)
+    if who is None or who.kind not in ("leader", "person"):
+        return None
+    if who.kind == "leader" and who.source != cand.attr.source:
+        return None
+    return who.speaker
+
+
+def _finish(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tuple[int, int]]) -> _Attr:
+    attr = cand.attr
+    elsewhere = _elsewhere(cand, lex)
+    if attr.source.endswith(" readout"):
+        speaker = _content_speaker(cand, lex, state, quotes) if attr.kind == "issuer" or attr.speaker in (
+            attr.source.removesuffix(" readout"), "") else None
+        if speaker:
+            attr = replace(attr, speaker=speaker)
+        if elsewhere or (attr.kind == "leader" and state.parties and attr.source not in state.parties):
+            attr = replace(attr, source=attr.speaker)
+    return attr
+
+
+def _mode(doc: Doc, quotes: Sequence[tuple[int, int]], frame: Iterable[int]) -> Mode:
+    frame = set(frame)
+    content = [t for t in doc if not (t.is_punct or t.is_space) and t.i not in frame]
+    quoted = [t for t in content if _in_spans(t, quotes)]
+    if not quoted:
+        return "indirect"
+    outside = [t for t in content if not _in_spans(t, quotes) and t.dep_ not in ("mark", "cc")
+               and t.is_alpha]
+    return "direct" if not outside else "mixed"
+
+
+def _fully_quoted(doc: Doc, quotes: Sequence[tuple[int, int]]) -> bool:
+    words = [t for t in doc if t.is_alpha]
+    return bool(words) and all(_in_spans(t, quotes) for t in words)
+
+
+def _mentions(doc: Doc, text: str, lex: _Lexicon, state: _State) -> None:
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            name = _strip_possessive(" ".join(
+                t.text for t in ent if t.lower_ not in lex.titles and not t.is_punct))
+            alias = lex.lookup(name)
+            if alias is not None and alias.speaker:
+                name = alias.speaker
+            if " " in name and name not in state.persons:
+                state.persons.append(name)
+    for _, _, alias in lex.find(text):
+        if alias.kind == "leader" and alias.speaker:
+            state.leaders.append(alias)
+
+
+def _parties(texts: Sequence[str], lead: int, lex: _Lexicon) -> set[str]:
+    """Readouts the document draws on: sides named in its opening, and issuers named anywhere."""
+    out: set[str] = set()
+    for i, text in enumerate(texts):
+        for _, _, alias in lex.find(text):
+            if i < lead or alias.kind == "issuer":
+                out.add(alias.source)
+    return out
+
+
+def _attribute_doc(rows: pd.DataFrame, docs: Sequence[Doc], lex: _Lexicon) -> list[_Attr]:
+    doc_quotes = _document_quotes(rows)
+    starts = rows["start"].astype(int).tolist()
+    ends = rows["end"].astype(int).tolist()
+    titles = rows["is_title"].astype(bool).tolist() if "is_title" in rows else [False] * len(rows)
+    paras = rows["para"].astype(int).tolist() if "para" in rows else list(range(len(rows)))
+    body = [i for i, t in enumerate(titles) if not t]
+    lead_end = next((i for i in body if paras[i] != paras[body[0]]), len(rows)) if body else 0
+    state = _State(parties=_parties(rows["text"].astype(str).tolist(), lead_end, lex))
+    local = [[(max(s, st) - st, min(e, en) - st) for s, e in doc_quotes if s < en and e > st]
+             for st, en in zip(starts, ends, strict=True)]
+    out: list[_Attr | None] = [None] * len(rows)
+    pending: list[int] = []  # wholly quoted sentences waiting for the attribution of their quotation
+    for i, doc in enumerate(docs):
+        if titles[i]:
+            out[i] = _Attr("", NARRATOR, "other", "", "narration")
+            continue
+        cands = _candidates(doc, local[i], lex, state)
+        if cands:
+            cand = cands[0]
+            attr = _finish(cand, lex, state, local[i])
+            attr = replace(attr, mode=_mode(doc, local[i], cand.frame))
+            is_person = attr.kind in ("leader", "person") or (
+                attr.speaker != attr.source.removesuffix(" readout") and attr.kind != "other")
+            state.remember(attr, is_person=is_person)
+            out[i] = attr
+            for j in pending:  # "“A. B,” he said." credits A to the speaker of B
+                if _same_quote(doc_quotes, starts, ends, j, i):
+                    out[j] = replace(attr, cue="", mode="direct")
+            pending = []
+        elif _fully_quoted(doc, local[i]):
+            prev = out[i - 1] if i else None
+            if prev is not None and prev.mode != "narration" and paras[i] - paras[i - 1] <= 1:
+                out[i] = replace(prev, cue="", mode="direct")
+            else:
+                pending.append(i)
+        _mentions(doc, str(rows["text"].iloc[i]), lex, state)
+        if out[i] is None and not (pending and pending[-1] == i):
+            pending = []
+    return [a if a is not None else _Attr("", NARRATOR, "other", "", "narration") for a in out]
+
+
+def _same_quote(spans: Sequence[tuple[int, int]], starts: Sequence[int], ends: Sequence[int],
+                j: int, i: int) -> bool:
+    """Whether sentence j's quotation runs on into sentence i (possibly across a paragraph)."""
+    inside_j = [(s, e) for s, e in spans if s < ends[j] and e > starts[j]]
+    inside_i = [(s, e) for s, e in spans if s < ends[i] and e > starts[i]]
+    if not inside_j or not inside_i:
+        return False
+    return any(a == b for a in inside_j for b in inside_i) or i == j + 1
+
+
+def _check(sentences: pd.DataFrame) -> None:
+    missing = {"doc_id", "sent_id", "start", "end", "text"} - set(sentences.columns)
+    if missing:
+        raise ValueError(
+            f"the sentences table lacks {sorted(missing)}; pass the output of framing.split_sentences"
+        )
+
+
+def _parse(texts: Sequence[str], *, batch_size: int = 64) -> list[Doc]:
+    # Same-length substitutions keep character offsets: no-break spaces and
+    # curly apostrophes confuse the tagger ("There’s" is read as a verb "’").
+    cleaned = [re.sub(r"(?<=\w)’(?=\w)", "'", t.replace("\xa0", " ")) for t in texts]
+    return list(_nlp().pipe(cleaned, batch_size=batch_size))
+
+
+def attribute(sentences: pd.DataFrame, *, aliases: str | Path | pd.DataFrame | None = None,
+              cues: str | Path = _CUES, batch_size: int = 64) -> pd.DataFrame:
+    """Add who says what to every sentence: ``speaker``, ``source``, ``mode`` and ``cue``.
+
+    Parameters
+    ----------
+    sentences
+        The table from :func:`framing.split_sentences` (``doc_id, sent_id, para,
+        n, start, end, text, is_title``). Sentences of a document are read in
+        order of ``start``, since attribution carries over from one to the next.
+    aliases
+        Extra aliases, as a path to a CSV or a DataFrame with the columns of
+        ``codebooks/aliases.csv`` (``alias, speaker, source[, kind]``). They are
+        added to the shipped table and win where an alias is in both.
+    cues
+        The shipped ``reporting_verbs.csv`` or a user's file of the same shape.
+    batch_size
+        Sentences per spaCy batch.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``sentences`` with four more columns: ``speaker`` (normalised
+        name of the person or body, empty for narration), ``source``
+        (``"<Issuer> readout"``, a speaker's name, or ``"narrator"``), ``mode``
+        (``direct``, ``mixed``, ``indirect`` or ``narration``) and ``cue`` (the
+        reporting verb or phrase, empty when none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"doc_id": ["d", "d"], "sent_id": ["d:0", "d:1"], "para": [0, 0],
+    ...     "n": [1, 2], "start": [0, 36], "end": [35, 82], "is_title": [False, False],
+    ...     "text": ["Putin told Macron talks were vital.",
+    ...              "“We will not wait forever,” the Kremlin added."]})
+    >>> attribute(s)[["speaker", "source", "mode", "cue"]].values.tolist()
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [['Vladimir Putin', 'Kremlin readout', 'indirect', 'told'],
+     ['Kremlin', 'Kremlin readout', 'direct', 'added']]
+    """
+    _check(sentences)
+    lex = _lexicon(aliases, cues)
+    out = sentences.copy()
+    for col in ATTRIBUTION_COLUMNS:
+        out[col] = ""
+    if not len(out):
+        return out
+    order = out.sort_values(["doc_id", "start"], kind="stable").index
+    docs = _parse(out.loc[order, "text"].astype(str).tolist(), batch_size=batch_size)
+    parsed = dict(zip(order, docs, strict=True))
+    for _, rows in out.loc[order].groupby("doc_id", sort=False):
+        attrs = _attribute_doc(rows, [parsed[k] for k in rows.index], lex)
+        for k, a in zip(rows.index, attrs, strict=True):
+            out.loc[k, ATTRIBUTION_COLUMNS] = [a.speaker, a.source, a.mode, a.cue]
+    return out
+
+
+def quotes(sentences: pd.DataFrame, *, aliases: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per quotation span within a sentence, with offsets into the document.
+
+    Parameters
+    ----------
+    sentences
+        Sentences from :func:`framing.split_sentences`; if they lack ``speaker``
+        and ``source``, :func:`attribute` is run first (with ``aliases``).
+    aliases
+        Passed to :func:`attribute` when it is run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``quote_id, sent_id, doc_id, start, end, text, speaker, source``.
+        ``start``/``end`` are offsets into the document text (the same frame as
+        the sentences' ``start``/``end``) and cover the quoted words without the
+        quotation marks. A quotation that runs over several sentences gives one
+        row per sentence, all with the same ``quote_id``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"doc_id": ["d"], "sent_id": ["d:1"], "para": [1], "n": [1],
+    ...     "start": [10], "end": [35], "is_title": [False],
+    ...     "text": ['He called it "a mistake."']})
+    >>> quotes(s)[["start", "end", "text"]].values.tolist()
+    [[24, 34, 'a mistake.']]
+    """
+    _check(sentences)
+    if not {"speaker", "source"} <= set(sentences.columns):
+        sentences = attribute(sentences, aliases=aliases)
+    rows: list[tuple[object, ...]] = []
+    ordered = sentences.sort_values(["doc_id", "start"], kind="stable")
+    for doc_id, group in ordered.groupby("doc_id", sort=False):
+        for q, (qs, qe) in enumerate(_document_quotes(group)):
+            for r in group.itertuples(index=False):
+                s, e = max(qs, int(r.start)), min(qe, int(r.end))
+                piece = str(r.text)[s - int(r.start): e - int(r.start)]
+                if s < e and any(ch.isalnum() for ch in piece):
+                    rows.append((f"{doc_id}:q{q}", r.sent_id, doc_id, s, e, piece, r.speaker, r.source))
+    return pd.DataFrame(rows, columns=QUOTE_COLUMNS).astype({"start": "int64", "end": "int64"})
