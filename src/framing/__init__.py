@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "evidence": "stance",
     "render_reports": "report",
     "paths": "config",
+    "run_pipeline": "pipeline",
     "prominence": "compare",
     "stance_by_group": "compare",
     "stance_difference": "compare",
