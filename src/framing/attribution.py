@@ -45,7 +45,7 @@ from framing import _codebooks
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ _ALIASES = "aliases.csv"
 _CUES = "reporting_verbs.csv"
 NARRATOR = "narrator"
 Mode = Literal["direct", "mixed", "indirect", "narration"]
-Kind = Literal["issuer", "leader", "person", "other"]
+Kind = Literal["issuer", "leader", "person", "spokesperson", "other"]
 ATTRIBUTION_COLUMNS = ["speaker", "source", "mode", "cue"]
 QUOTE_COLUMNS = ["quote_id", "sent_id", "doc_id", "start", "end", "text", "speaker", "source"]
 
@@ -61,6 +61,8 @@ _PAIRS = {"“": "”", "„": "”", "‟": "”", "«": "»", '"': '"'}
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 # Children of a reporting verb that carry the reported content, not the attribution.
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "advcl", "conj", "parataxis", "csubj", "dep", "cc", "acomp"})
+# "WASHINGTON (AP) — " and the like: blanked before parsing, so the city is not read as a subject.
+_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]+(?:,\s*[A-Za-z. ]+)?\s*(?:\([^)]{1,30}\))?\s*[—–-]+\s+")
 _PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
              "it": "body", "they": "any", "we": "any", "i": "any"}
 
@@ -94,6 +96,9 @@ class _Lexicon:
     documents: frozenset[str]
     roles: frozenset[str]
     titles: frozenset[str]
+    spokespeople: frozenset[str]
+    settings: frozenset[str]
+    bodies: dict[str, str]  # readout -> name of the body that issues it
 
     def find(self, text: str) -> list[tuple[int, int, _Alias]]:
         """Alias mentions in ``text`` as (start, end, alias), longest match first."""
@@ -124,7 +129,7 @@ def _read_aliases(name_or_path: str | Path | pd.DataFrame) -> pd.DataFrame:
     if "kind" not in table.columns:
         table["kind"] = ""
     table = table.fillna("").astype(str)
-    bad = ~table["kind"].isin(["issuer", "leader", "person", ""])
+    bad = ~table["kind"].isin(["issuer", "leader", "person", "spokesperson", ""])
     if bad.any():
         row = int(bad.idxmax())
         raise ValueError(
@@ -163,6 +168,10 @@ def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
             continue
         kind = str(row.kind).strip() or _infer_kind(source, speaker)
         aliases[_key(alias)] = _Alias(speaker, source, kind)  # type: ignore[arg-type]
+    bodies: dict[str, str] = {}
+    for a in aliases.values():
+        if a.kind == "issuer" and a.speaker:
+            bodies.setdefault(a.source, a.speaker)
     names = sorted(aliases, key=len, reverse=True)
     parts = [r"\s+".join(re.escape(w).replace("'", "['’]") for w in name.split()) for name in names]
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE) if parts else None
@@ -181,6 +190,9 @@ def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
         documents=frozenset(t.lower() for t in by_kind.get("document", [])),
         roles=frozenset(t.lower() for t in by_kind.get("role", [])),
         titles=frozenset(t.lower() for t in by_kind.get("title", [])),
+        spokespeople=frozenset(t.lower() for t in by_kind.get("spokesperson", [])),
+        settings=frozenset(t.lower() for t in by_kind.get("setting", [])),
+        bodies=bodies,
     )
 
 
@@ -270,7 +282,8 @@ class _State:
     def remember(self, attr: _Attr, *, is_person: bool) -> None:
         self.last = attr
         if is_person:
-            self.last_person = attr
+            kind: Kind = "leader" if attr.source.endswith(" readout") else "person"
+            self.last_person = replace(attr, kind=kind)
         if attr.kind in ("issuer", "other") or attr.source.endswith(" readout"):
             self.last_body = attr
 
@@ -315,11 +328,14 @@ def _resolve_name(name: str, lex: _Lexicon, state: _State) -> _Attr:
     return _Attr(name, name, "person")
 
 
-def _carry(kind: str, state: _State) -> _Attr | None:
+def _carry(kind: str, state: _State, lex: _Lexicon) -> _Attr | None:
     if kind == "person":
         return state.last_person
     if kind == "body":
-        return state.last_body or state.last
+        last = state.last_body or state.last
+        if last is not None and last.source in lex.bodies:
+            return replace(last, speaker=lex.bodies[last.source], kind="issuer")
+        return last
     return state.last
 
 
@@ -328,12 +344,18 @@ def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
     low = head.lower_
     if head.pos_ == "PRON":
         kind = _PRONOUNS.get(low)
-        return _carry(kind, state) if kind else None
+        return _carry(kind, state, lex) if kind else None
+    span = head.doc[head.left_edge.i: head.right_edge.i + 1]
+    if head.pos_ == "NOUN":  # "A senior diplomat, Jean Dupont, said"
+        named = next((c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
+        if named is not None:
+            head = named
     if head.pos_ == "PROPN" and head.ent_type_ in ("PERSON", ""):
         name = _person_name(head, lex, state)
         if lex.lookup(name) is not None or head.ent_type_ == "PERSON":
-            return _resolve_name(name, lex, state)
-    span = head.doc[head.left_edge.i: head.right_edge.i + 1]
+            who = _resolve_name(name, lex, state)
+            side = _spokesperson_side(span, name, lex, state) if who.kind != "leader" else None
+            return replace(who, source=side, kind="spokesperson") if side else who
     found = lex.find(span.text)
     issuers = [a for _, _, a in found if a.kind == "issuer"]
     if issuers:
@@ -345,11 +367,11 @@ def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
     lemma = head.lemma_.lower()
     phrase = " ".join(t.lower_ for t in head.lefts if t.dep_ == "compound") + " " + low
     if lemma in lex.documents or low in lex.documents:
-        return _carry("body", state)
+        return _carry("body", state, lex)
     if lemma in lex.roles or low in lex.roles or phrase.strip() in lex.roles:
         if head.tag_ in ("NNS", "NNPS"):
             return _Attr(_np_text(head), _np_text(head), "other")
-        return _carry("person", state)
+        return _carry("person", state, lex)
     if head.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") or head.pos_ == "PROPN":
         ent = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
         name = _strip_possessive(ent.text if ent is not None else head.text)
@@ -358,23 +380,47 @@ def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
     return None
 
 
+def _spokesperson_side(span: Span, name: str, lex: _Lexicon, state: _State) -> str | None:
+    """The readout a named spokesperson speaks for ("Kremlin spokesman Dmitry Peskov", "his spokesman")."""
+    words = [t for t in span if t.lower_ in lex.spokespeople or t.lemma_.lower() in lex.spokespeople]
+    if not words:
+        return None
+    rest = span.text.replace(name, " ")
+    issuers = [a for _, _, a in lex.find(rest) if a.kind == "issuer"]
+    if issuers:
+        return issuers[0].source
+    for word in words:
+        for child in word.children:
+            if child.dep_ != "poss":
+                continue
+            if child.lower_ in ("his", "her") and state.last_person is not None:
+                source = state.last_person.source
+                return source if source.endswith(" readout") else None
+            if child.lemma_.lower() in lex.documents and state.last_body is not None:
+                return state.last_body.source
+    return None
+
+
 def _np_text(head: Token) -> str:
     words = [t.text for t in head.doc[head.left_edge.i: head.i + 1] if t.dep_ not in ("det", "punct")]
     return " ".join(words)
 
 
-def _subject_of(verb: Token) -> Token | None:
+def _subject_of(verb: Token) -> tuple[Token | None, Token | None]:
+    """The subject of a reporting verb, and the verb it was taken from when not ``verb`` itself."""
     for child in verb.children:
         if child.dep_ == "agent":
             obj = next((c for c in child.children if c.dep_ == "pobj"), None)
             if obj is not None:
-                return obj
+                return obj, None
     for child in verb.children:
         if child.dep_ in _SUBJECTS:
-            return child
-    if verb.dep_ in ("conj", "xcomp") and verb.head.i != verb.i:
-        return _subject_of(verb.head)
-    return None
+            return child, None
+    # "Putin stressed X and warned Y"; "Scholz defended the call, saying ..."
+    if verb.head.i != verb.i and (verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
+        subj, _ = _subject_of(verb.head)
+        return subj, verb.head
+    return None, None
 
 
 def _in_spans(tok: Token, spans: Sequence[tuple[int, int]]) -> bool:
@@ -414,26 +460,40 @@ class _Candidate:
     attr: _Attr
     frame: frozenset[int]  # token indices of the attribution (speaker, cue, venue)
     content: Token | None  # head of the reported clause
+    subject: Token | None = None
 
 
-def _frame(cue_tok: Token, cue: str) -> tuple[frozenset[int], Token | None]:
+def _is_setting(child: Token, lex: _Lexicon) -> bool:
+    """A participle clause that sets the scene of the attribution ("Speaking to reporters, ...")."""
+    return (child.dep_ == "advcl" and child.lemma_.lower() in lex.settings
+            and not any(c.dep_ in _SUBJECTS for c in child.children))
+
+
+def _frame(cue_tok: Token, cue: str, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
+           inherited: Token | None = None) -> tuple[frozenset[int], Token | None]:
+    """Tokens of the attribution itself, and the head of the reported clause."""
     if cue == "according to":
-        head = cue_tok
-        idx = {t.i for t in cue_tok.subtree}
         content = cue_tok.head if cue_tok.head.i != cue_tok.i else None
-        return frozenset(idx), content
+        return frozenset(t.i for t in cue_tok.subtree), content
     idx = {cue_tok.i}
     content: Token | None = None
-    for child in cue_tok.children:
-        if child.dep_ in _CONTENT_DEPS:
-            if child.dep_ in ("ccomp", "parataxis") and content is None:
-                content = child
-            continue
-        idx.update(t.i for t in child.subtree)
+    heads = [cue_tok] if inherited is None else [cue_tok, inherited]
+    for verb in heads:
+        idx.add(verb.i)
+        for child in verb.children:
+            if child.i == cue_tok.i or child.i in idx:
+                continue
+            if child.dep_ in _CONTENT_DEPS and not _is_setting(child, lex):
+                if verb is cue_tok and child.dep_ in ("ccomp", "parataxis") and content is None:
+                    content = child
+                continue
+            sub = [t for t in child.subtree]
+            # A quotation parsed into a prepositional phrase is reported content, not attribution.
+            if child.dep_ not in _SUBJECTS and any(_in_spans(t, quotes) for t in sub):
+                continue
+            idx.update(t.i for t in sub)
     if content is None and cue_tok.dep_ in ("ccomp", "parataxis", "advcl") and cue_tok.i > cue_tok.head.i:
         content = cue_tok.head  # "..., it said" attached below the reported clause
-    head = cue_tok
-    del head
     return frozenset(idx), content
 
 
@@ -444,28 +504,59 @@ def _candidates(doc: Doc, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
         cue = _is_cue(tok, lex)
         if cue is None or _in_spans(tok, quotes) or _in_relative_clause(tok):
             continue
+        inherited = None
         if cue == "according to":
-            obj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
-            if obj is None:
-                obj = next((c for c in tok.subtree if c.dep_ == "pobj"), None)
-            subj = obj
+            subj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            if subj is None:
+                subj = next((c for c in tok.subtree if c.dep_ == "pobj"), None)
         else:
-            subj = _subject_of(tok)
+            subj, inherited = _subject_of(tok)
         if subj is None or _in_spans(subj, quotes):
             continue
         attr = _resolve_subject(subj, lex, state)
         if attr is None:
             continue
-        frame, content = _frame(tok, cue)
-        found.append(_Candidate(tok, cue, replace(attr, cue=cue), frame, content))
+        frame, content = _frame(tok, cue, quotes, lex, inherited)
+        found.append(_Candidate(tok, cue, replace(attr, cue=cue), frame, content, subj))
     found.sort(key=lambda c: (_depth(c.cue_token), c.cue_token.i))
     return found
 
 
-def _elsewhere(cand: _Candidate, lex: _Lexicon) -> bool:
+def _tail_candidate(doc: Doc, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
+                    state: _State) -> _Candidate | None:
+    """A sentence-final attribution the parser missed ("..., the Kremlin press service reported.").
+
+    The words after the last comma outside quotations are parsed on their own.
+    """
+    commas = [t for t in doc if t.text == "," and not _in_spans(t, quotes) and t.i < len(doc) - 2]
+    if not commas:
+        return None
+    cut = commas[-1].i + 1
+    while cut < len(doc) and doc[cut].text in "”’\"'":
+        cut += 1
+    tail = doc[cut:]
+    if not 2 <= len(tail) <= 14 or any(_in_spans(t, quotes) for t in tail):
+        return None
+    sub = _nlp()(tail.text)
+    found = [c for c in _candidates(sub, [], lex, state) if c.cue_token.dep_ == "ROOT"]
+    if found:
+        cue_tok, cue, attr = found[0].cue_token, found[0].cue, found[0].attr
+    else:  # the parser read "the press service reported" as a noun phrase: the words before the verb
+        cue_tok = next((t for t in sub if t.i > 0 and _is_cue(t, lex)), None)
+        if cue_tok is None or sub[cue_tok.i - 1].pos_ not in ("NOUN", "PROPN", "PRON"):
+            return None
+        who = _resolve_subject(sub[cue_tok.i - 1], lex, state)
+        if who is None:
+            return None
+        cue, attr = cue_tok.lower_, replace(who, cue=cue_tok.lower_)
+    root = doc[cut - 1].sent.root
+    content = root if root.i < cut else None
+    return _Candidate(cue_tok, cue, attr, frozenset(range(cut - 1, len(doc))), content)
+
+
+def _elsewhere(cand: _Candidate, lex: _Lexicon, doc: Doc) -> bool:
     """Whether the attribution places the words outside the call (venue or other occasion)."""
-    doc = cand.cue_token.doc
-    words = " " + " ".join(doc[i].lower_ for i in sorted(cand.frame)) + " "
+    words = " " + " ".join(doc[i].lower_ for i in sorted(cand.frame) if i < len(doc)) + " "
     if any(f" {v} " in words for v in lex.venues):
         return True
     tok = cand.cue_token
@@ -485,27 +576,34 @@ def _content_speaker(cand: _Candidate, lex: _Lexicon, state: _State,
     """A person of the same side named as subject of the reported clause ("said Johnson had ...")."""
     if cand.content is None:
         return None
-    subj = next((c for c in cand.content.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-    if subj is None or _in_spans(subj, quotes):  # "we" inside a quotation is the speaker itself
-        return None
-    who = _resolve_subject(subj, lex, state)
-    if who is None or who.kind not in ("leader", "person"):
-        return None
-    if who.kind == "leader" and who.source != cand.attr.source:
-        return None
-    return who.speaker
+    for subj in cand.content.children:
+        # "we" inside a quotation is the speaker itself; "Putin and Scholz held talks" is nobody's words
+        if subj.dep_ not in ("nsubj", "nsubjpass") or _in_spans(subj, quotes):
+            continue
+        if any(c.dep_ == "conj" for c in subj.children):
+            continue
+        who = _resolve_subject(subj, lex, state)
+        if who is None or who.kind not in ("leader", "person"):
+            continue
+        if who.kind == "leader" and who.source != cand.attr.source:
+            continue
+        return who.speaker
+    return None
 
 
-def _finish(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tuple[int, int]]) -> _Attr:
+def _finish(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tuple[int, int]],
+            elsewhere: bool) -> _Attr:
     attr = cand.attr
-    elsewhere = _elsewhere(cand, lex)
-    if attr.source.endswith(" readout"):
-        speaker = _content_speaker(cand, lex, state, quotes) if attr.kind == "issuer" or attr.speaker in (
-            attr.source.removesuffix(" readout"), "") else None
+    if not attr.source.endswith(" readout"):
+        return attr
+    if elsewhere:
+        return replace(attr, source=attr.speaker, kind="person")
+    if attr.kind in ("leader", "spokesperson") and state.parties and attr.source not in state.parties:
+        return replace(attr, source=attr.speaker, kind="person")
+    if attr.kind in ("issuer", "spokesperson"):
+        speaker = _content_speaker(cand, lex, state, quotes)
         if speaker:
             attr = replace(attr, speaker=speaker)
-        if elsewhere or (attr.kind == "leader" and state.parties and attr.source not in state.parties):
-            attr = replace(attr, source=attr.speaker)
     return attr
 
 
@@ -541,11 +639,18 @@ def _mentions(doc: Doc, text: str, lex: _Lexicon, state: _State) -> None:
 
 
 def _parties(texts: Sequence[str], lead: int, lex: _Lexicon) -> set[str]:
-    """Readouts the document draws on: sides named in its opening, and issuers named anywhere."""
+    """Readouts the document draws on.
+
+    The sides named in its opening (headline and first paragraph), and every
+    issuer named next to a document word ("the readout provided by 10 Downing
+    Street", "the Kremlin said in a statement").
+    """
     out: set[str] = set()
     for i, text in enumerate(texts):
+        low = f" {text.lower()} "
+        documentary = any(re.search(rf"\b{re.escape(w)}\b", low) for w in lex.documents)
         for _, _, alias in lex.find(text):
-            if i < lead or alias.kind == "issuer":
+            if i < lead or (alias.kind == "issuer" and documentary):
                 out.add(alias.source)
     return out
 
@@ -568,12 +673,12 @@ def _attribute_doc(rows: pd.DataFrame, docs: Sequence[Doc], lex: _Lexicon) -> li
             out[i] = _Attr("", NARRATOR, "other", "", "narration")
             continue
         cands = _candidates(doc, local[i], lex, state)
-        if cands:
-            cand = cands[0]
-            attr = _finish(cand, lex, state, local[i])
+        cand = cands[0] if cands else _tail_candidate(doc, local[i], lex, state)
+        if cand is not None:
+            attr = _finish(cand, lex, state, local[i], _elsewhere(cand, lex, doc))
             attr = replace(attr, mode=_mode(doc, local[i], cand.frame))
-            is_person = attr.kind in ("leader", "person") or (
-                attr.speaker != attr.source.removesuffix(" readout") and attr.kind != "other")
+            is_person = attr.kind in ("leader", "person", "spokesperson") or (
+                attr.speaker != lex.bodies.get(attr.source, attr.source) and attr.kind != "other")
             state.remember(attr, is_person=is_person)
             out[i] = attr
             for j in pending:  # "“A. B,” he said." credits A to the speaker of B
@@ -614,6 +719,7 @@ def _parse(texts: Sequence[str], *, batch_size: int = 64) -> list[Doc]:
     # Same-length substitutions keep character offsets: no-break spaces and
     # curly apostrophes confuse the tagger ("There’s" is read as a verb "’").
     cleaned = [re.sub(r"(?<=\w)’(?=\w)", "'", t.replace("\xa0", " ")) for t in texts]
+    cleaned = [_DATELINE.sub(lambda m: " " * len(m.group(0)), t) for t in cleaned]
     return list(_nlp().pipe(cleaned, batch_size=batch_size))
 
 
