@@ -188,7 +188,8 @@ def test_user_aliases_extend_the_defaults(tmp_path: Path) -> None:
     extra.to_csv(path, index=False)
     assert _who(framing.attribute(table, aliases=path)) == _who(got)
     # the defaults are still there
-    assert framing.attribute(_sentences("Putin said no."), aliases=path)["source"].iloc[0] == "Kremlin readout"
+    defaults = framing.attribute(_sentences("Putin said no."), aliases=path)
+    assert defaults["source"].iloc[0] == "Kremlin readout"
 
 
 def test_bad_alias_table_names_the_row() -> None:

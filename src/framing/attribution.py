@@ -363,6 +363,9 @@ def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
         return _Attr(alias.speaker or alias.source.removesuffix(" readout"), alias.source, "issuer")
     if found:
         s, e, alias = found[0]
+        if head.lemma_.lower() in lex.documents and alias.source in lex.bodies:
+            # "Zelensky's office said", "Putin's readout": the body of that side speaks
+            return _Attr(lex.bodies[alias.source], alias.source, "issuer")
         return _Attr(_speaker_of_role(alias, state, span.text[s:e]), alias.source, alias.kind)
     lemma = head.lemma_.lower()
     phrase = " ".join(t.lower_ for t in head.lefts if t.dep_ == "compound") + " " + low
