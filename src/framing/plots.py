@@ -11,7 +11,6 @@ Pass ``palette=`` to any function to fix the colours yourself.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -342,8 +341,3 @@ def marker_table_view(table: pd.DataFrame, *, by: str = "source", nonzero: bool 
             .format(precision=1, escape="html")
             .set_caption(f"Framing markers per {_label(by)}: how many, who chose the words, and an example")
             .set_properties(subset=["example"], **{"max-width": "32em", "white-space": "normal"}))
-
-
-# ``framing.plots`` is listed in the package's lazy export table, which looks a
-# name up in its module: this makes that name the module itself.
-plots = sys.modules[__name__]
