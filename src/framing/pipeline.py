@@ -65,11 +65,11 @@ def run_pipeline(
     >>> t = run_pipeline(write=False)  # doctest: +SKIP
     >>> t.sentences.groupby("source").size()  # doctest: +SKIP
     """
+    from framing._provenance import provenance, write_table
     from framing.attribution import attribute, quotes
     from framing.corpus import load_corpus
     from framing.frames import score_frames
     from framing.models import resolve_model
-    from framing.provenance import provenance, write_table
     from framing.sentences import split_sentences
     from framing.stance import score_stance
 

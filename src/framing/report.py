@@ -222,7 +222,153 @@ def attribution_html(
         rows.append(f'<tr style="border-left:6px solid {html.escape(color)}">{cells}<td>{text}</td></tr>')
     return (
         '<table class="framing-attribution">'
-        "<style>.framing-attribution td{vertical-align:top;text-align:left}"
+        "<style>table.framing-attribution td,table.framing-attribution th"
+        "{vertical-align:top;text-align:left !important}"
         ".framing-attribution mark.quote{background:#fde68a}</style>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
+
+
+def summarise_prominence(prominence: pd.DataFrame, *, by: str = "source") -> str:
+    """One Markdown paragraph per document: who gets the most words, who opens, who closes.
+
+    Parameters
+    ----------
+    prominence
+        The output of :func:`framing.prominence`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"doc_id": ["d", "d"], "source": ["A", "B"], "word_share": [0.7, 0.3],
+    ...                   "opens": [True, False], "closes": [False, True]})
+    >>> summarise_prominence(p)
+    '**d**: A has the most words (70%); A opens the text and B closes it.'
+    """
+    lines = []
+    for doc_id, g in prominence.groupby("doc_id", sort=False):
+        top = g.sort_values("word_share", ascending=False).iloc[0]
+        opens = ", ".join(g.loc[g["opens"], by].astype(str)) or "no attributed voice"
+        closes = ", ".join(g.loc[g["closes"], by].astype(str)) or "no attributed voice"
+        lines.append(
+            f"**{doc_id}**: {top[by]} has the most words ({top['word_share']:.0%}); "
+            f"{opens} opens the text and {closes} closes it."
+        )
+    return "\n\n".join(lines)
+
+
+def _interval(row: Any, value: str) -> str:
+    return f"{row[value]:+.2f} [{row['ci_low']:+.2f}, {row['ci_high']:+.2f}]"
+
+
+def summarise_comparison(
+    sentences: pd.DataFrame,
+    stance: pd.DataFrame,
+    a: str,
+    b: str,
+    *,
+    by: str = "source",
+    prominence: pd.DataFrame | None = None,
+    difference: pd.DataFrame | None = None,
+    markers: pd.DataFrame | None = None,
+) -> str:
+    """A Markdown summary of how groups ``a`` and ``b`` differ, computed from the tables.
+
+    Every statement is derived from the numbers, with its interval, and a
+    difference is called a finding only when its interval excludes zero and
+    neither group is too small; otherwise the summary says it is not.
+
+    Parameters
+    ----------
+    sentences, stance
+        The attributed sentences and the long stance table.
+    a, b
+        The two groups (values of ``by``).
+    prominence, difference, markers
+        Outputs of :func:`framing.prominence`, :func:`framing.stance_difference`
+        and :func:`framing.find_markers`; computed when not given (markers are
+        then left out).
+
+    Returns
+    -------
+    str
+        Markdown bullet points.
+    """
+    from framing.compare import prominence as _prominence
+    from framing.compare import stance_difference
+
+    prom = prominence if prominence is not None else _prominence(sentences, by=by)
+    diff = difference if difference is not None else stance_difference(sentences, stance, a, b, by=by)
+    bullets: list[str] = []
+    for name in (a, b):
+        rows = prom[prom[by] == name]
+        if rows.empty:
+            bullets.append(f"**{name}** has no sentences in this corpus.")
+            continue
+        r = rows.iloc[0]
+        bullets.append(
+            f"**{name}**: {int(r['n_sentences'])} sentences, {r['word_share']:.0%} of the words, "
+            f"first seen in the {r['first_position']}"
+            + ("; it opens the text" if r["opens"] else "")
+            + ("; it closes the text" if r["closes"] else "")
+            + "."
+        )
+    found = diff[diff["excludes_zero"] & ~diff["too_small"]]
+    unclear = diff[~(diff["excludes_zero"] & ~diff["too_small"])]
+    for row in found.itertuples(index=False):
+        side = a if row.difference > 0 else b
+        bullets.append(
+            f"Toward **{row.target}**, {side} is more favourable: difference {a} − {b} = "
+            f"{_interval(row._asdict(), 'difference')}."
+        )
+    if len(unclear):
+        small = bool(unclear["too_small"].any())
+        bullets.append(
+            "No conclusion on "
+            + ", ".join(
+                f"**{r.target}** ({_interval(r._asdict(), 'difference')})"
+                for r in unclear.itertuples(index=False)
+            )
+            + (": at least one group has too few sentences to conclude anything."
+               if small else ": the intervals include zero.")
+        )
+    if markers is not None and len(markers):
+        m = markers.merge(sentences[["sent_id", by]], on="sent_id")
+        for name in (a, b):
+            own = m[m[by] == name]
+            outlet = own[own["credited_to"] == "outlet"]
+            quoted = own[own["credited_to"] != "outlet"]
+            if len(own):
+                bullets.append(
+                    f"In sentences reporting **{name}**, {len(outlet)} framing markers "
+                    "are the outlet's own words"
+                    + (f" ({', '.join(sorted(set(outlet['match'].astype(str))))})" if len(outlet) else "")
+                    + f" and {len(quoted)} are inside quotation marks"
+                    + (f" ({', '.join(sorted(set(quoted['match'].astype(str))))})" if len(quoted) else "")
+                    + "."
+                )
+    return "\n".join(f"- {s}" for s in bullets)
+
+
+def provenance_table(prov: Mapping[str, Any]) -> pd.DataFrame:
+    """The provenance record of :func:`framing.provenance` as a two-column table for a report.
+
+    Examples
+    --------
+    >>> t = provenance_table({"framing_version": "0.1.0", "model": {"model": "m", "precision": "fp32"},
+    ...                       "inputs": [{"path": "/x/a.txt", "sha256": "ab" * 32}]})
+    >>> t.loc[t["item"] == "input a.txt", "value"].item()[:12]
+    'sha256 ababa'
+    """
+    rows: list[tuple[str, str]] = [("framing version", str(prov.get("framing_version", "")))]
+    model = prov.get("model") or {}
+    for key in ("model", "kind", "weights_sha256", "precision"):
+        if model.get(key):
+            rows.append((f"model {key}" if key != "model" else "model", str(model[key])))
+    if prov.get("codebooks_sha256"):
+        rows.append(("codebooks sha256", str(prov["codebooks_sha256"])))
+    for item in prov.get("inputs", []):
+        rows.append((f"input {Path(item['path']).name}", f"sha256 {item['sha256']}"))
+    if prov.get("created_utc"):
+        rows.append(("created (UTC)", str(prov["created_utc"])))
+    return pd.DataFrame(rows, columns=["item", "value"])

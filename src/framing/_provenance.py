@@ -13,8 +13,6 @@ import json
 import logging
 import platform
 import re
-import sys
-import types
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -189,19 +187,3 @@ def read_provenance(path: str | Path) -> dict[str, Any]:
     if METADATA_KEY not in meta:
         raise ValueError(f"{path} has no framing provenance: it was not written by framing.write_table")
     return json.loads(meta[METADATA_KEY])
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`provenance`.
-
-    Importing ``framing.provenance`` (directly, or through ``framing.write_table``)
-    makes the package attribute ``framing.provenance`` this module rather than
-    the function of the same name; calling the module keeps
-    ``framing.provenance(...)`` working either way.
-    """
-
-    def __call__(self, **kwargs: Any) -> dict[str, Any]:
-        return provenance(**kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
