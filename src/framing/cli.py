@@ -21,10 +21,64 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from framing.evaluate import evaluate
+    from framing.models import ModelError
+
+    try:
+        ev = evaluate(args.split, model=args.model, k=args.folds)
+    except (ModelError, FileNotFoundError, ValueError) as err:
+        logging.getLogger("framing").error("%s", err)
+        return 1
+    print(ev.summary())
+    for name, matrix in ev.confusion.items():
+        print(f"\nconfusion {name} (rows gold, columns predicted)")
+        print(matrix.to_string())
+    if args.out:
+        ev.table.to_csv(args.out, index=False)
+        print(f"\nwrote {args.out}")
+    return 0
+
+
+def _read_sentences(path: str) -> object:
+    """A CSV with a ``text`` column (and ``sent_id``), or a text file with one sentence per line."""
+    import pandas as pd
+
+    if path.lower().endswith(".csv"):
+        df = pd.read_csv(path)
+        if "text" not in df.columns:
+            raise ValueError(f"{path} has no 'text' column")
+        if "sent_id" not in df.columns:
+            df.insert(0, "sent_id", range(len(df)))
+        return df
+    with open(path, encoding="utf-8") as fh:
+        return [line.strip() for line in fh if line.strip()]
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from framing.frames import score_frames
+    from framing.models import ModelError, load_model
+    from framing.stance import score_stance
+
+    try:
+        sentences = _read_sentences(args.input)
+        model = load_model(args.model)
+        stance = score_stance(sentences, model=model)  # type: ignore[arg-type]
+        frames = score_frames(sentences, model=model)  # type: ignore[arg-type]
+    except (ModelError, FileNotFoundError, ValueError) as err:
+        logging.getLogger("framing").error("%s", err)
+        return 1
+    for table, out in ((stance, args.stance_out), (frames, args.frames_out)):
+        if out:
+            table.to_csv(out, index=False)
+            print(f"wrote {out}")
+        else:
+            print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="framing", description="Media framing and stance analysis."
-    )
+    parser = argparse.ArgumentParser(prog="framing", description="Media framing and stance analysis.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -32,6 +86,26 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
     rep.add_argument("--out", default=None, help="output folder (default: reports/)")
     rep.set_defaults(func=_cmd_reports)
+
+    ev = sub.add_parser("evaluate", help="measure stance and frame scores on the labelled data in data/gold/")
+    ev.add_argument("--split", default="dev", help="dev (cross-validated), test, seed, or a CSV path")
+    ev.add_argument(
+        "--model", default=None, help="model name or folder (default: FRAMING_MODEL or the embedded one)"
+    )
+    ev.add_argument("--folds", type=int, default=5, help="cross-validation folds on dev (default: 5)")
+    ev.add_argument("--out", default=None, help="write the metric table to this CSV")
+    ev.set_defaults(func=_cmd_evaluate)
+
+    sc = sub.add_parser("score", help="score sentences for stance and frames")
+    sc.add_argument(
+        "input", help="a CSV with a 'text' column (and 'sent_id'), or a text file, one sentence a line"
+    )
+    sc.add_argument(
+        "--model", default=None, help="model name or folder (default: FRAMING_MODEL or the embedded one)"
+    )
+    sc.add_argument("--stance-out", default=None, help="write the stance table to this CSV")
+    sc.add_argument("--frames-out", default=None, help="write the frame table to this CSV")
+    sc.set_defaults(func=_cmd_score)
     return parser
 
 

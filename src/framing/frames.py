@@ -188,9 +188,9 @@ def _frame_matrix(
         if isinstance(model, NLIModel):
             P = nli_frames(model, todo, frames)
         else:
-            P = _shipped_head(model, str(codebook), str(training)).predict_proba(
-                embed(model, todo, cache=cache)
-            )
+            head = _shipped_head(model, str(codebook), str(training))
+            all_ids = [str(f["id"]) for f in load_frames(codebook)]
+            P = head.predict_proba(embed(model, todo, cache=cache))[:, [all_ids.index(i) for i in ids]]
         new = {t: P[i].round(6).tolist() for i, t in enumerate(todo)}
         if store:
             store.put_json(ns, new)

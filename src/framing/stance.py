@@ -37,7 +37,7 @@ LABELS: tuple[str, str, str] = ("favor", "against", "none")
 TRAINING = "training/examples.csv"
 TARGETS = "targets.yaml"
 #: bump when the heads change, so cached scores from older heads are not reused
-HEAD_VERSION = "lr-1"
+HEAD_VERSION = "lr-tfidf-1"
 STANCE_COLUMNS = ["sent_id", "target", "favor", "against", "none", "label", "score"]
 
 HeadMode = Literal["per_target", "pooled"]
@@ -139,7 +139,8 @@ class StanceHead:
     Parameters
     ----------
     mode
-        ``"per_target"``: one head per target, on the sentence embedding;
+        ``"per_target"``: one head per target, on the sentence embedding and
+        (if ``tfidf_weight > 0``) the sentence's TF-IDF word uni- and bigrams;
         ``"pooled"``: one head for all targets, on ``[s, t, s*t, |s-t|]``
         where ``t`` is the embedding of the target's description, so that a
         target without examples is still scored (zero-shot). Targets without
@@ -148,6 +149,8 @@ class StanceHead:
         Inverse regularisation strength.
     class_weight
         Passed to scikit-learn (``"balanced"`` counters the many ``none`` labels).
+    tfidf_weight
+        Weight of the TF-IDF block next to the embedding (0 leaves it out).
     random_state
         Seed for the solver.
 
@@ -155,8 +158,8 @@ class StanceHead:
     --------
     >>> import numpy as np
     >>> X = np.eye(4, dtype="float32")
-    >>> head = StanceHead(C=10).fit(X, ["t"] * 4, ["favor", "against", "none", "favor"],
-    ...                             target_vectors={"t": np.ones(4) / 2})
+    >>> head = StanceHead(C=10, tfidf_weight=0).fit(
+    ...     X, ["t"] * 4, ["favor", "against", "none", "favor"], target_vectors={"t": np.ones(4) / 2})
     >>> head.predict_proba(X[:1], ["t"]).shape
     (1, 3)
     """
@@ -165,13 +168,15 @@ class StanceHead:
         self,
         *,
         mode: HeadMode = "per_target",
-        C: float = 3.0,
+        C: float = 1.0,
         class_weight: str | None = "balanced",
+        tfidf_weight: float = 1.0,
         random_state: int = 0,
     ) -> None:
         self.mode = mode
         self.C = C
         self.class_weight = class_weight
+        self.tfidf_weight = tfidf_weight
         self.random_state = random_state
 
     def _lr(self) -> Any:
@@ -185,6 +190,16 @@ class StanceHead:
         T = np.vstack([self.target_vectors_[t] for t in targets]).astype(np.float32)
         return np.hstack([X, T, X * T, np.abs(X - T)])
 
+    def _features(self, t: str, X: np.ndarray, texts: Sequence[str] | None) -> Any:
+        vec = self.vectorizers_.get(t)
+        if vec is None:
+            return X
+        if texts is None:
+            raise ValueError("this head uses TF-IDF features: pass the sentences' texts")
+        from scipy import sparse
+
+        return sparse.hstack([sparse.csr_matrix(X), self.tfidf_weight * vec.transform(texts)]).tocsr()
+
     def fit(
         self,
         X: np.ndarray,
@@ -192,21 +207,34 @@ class StanceHead:
         y: Sequence[str],
         *,
         target_vectors: Mapping[str, np.ndarray],
+        texts: Sequence[str] | None = None,
     ) -> StanceHead:
-        """Fit on pairs: sentence embedding ``X[i]``, target ``targets[i]``, label ``y[i]``."""
+        """Fit on pairs: embedding ``X[i]`` of ``texts[i]``, target ``targets[i]``, label ``y[i]``."""
         X = np.asarray(X, dtype=np.float32)
         targets = np.asarray(targets, dtype=object)
         y = np.asarray(y, dtype=object)
         bad = sorted(set(y) - set(LABELS))
         if bad:
             raise ValueError(f"stance labels must be favor, against or none; got {bad}")
+        if self.tfidf_weight and self.mode == "per_target" and texts is None:
+            raise ValueError("this head uses TF-IDF features: pass the sentences' texts")
         self.target_vectors_ = {k: np.asarray(v, dtype=np.float32) for k, v in target_vectors.items()}
         self.heads_: dict[str, Any] = {}
+        self.vectorizers_: dict[str, Any] = {}
         if self.mode == "per_target":
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
             for t in dict.fromkeys(targets):
                 rows = targets == t
-                if len(set(y[rows])) == len(LABELS):
-                    self.heads_[t] = self._lr().fit(X[rows], y[rows])
+                if len(set(y[rows])) < len(LABELS):
+                    continue
+                if self.tfidf_weight:
+                    tx = np.asarray(texts, dtype=object)[rows]
+                    self.vectorizers_[t] = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True).fit(tx)
+                    feats = self._features(t, X[rows], tx)
+                else:
+                    feats = X[rows]
+                self.heads_[t] = self._lr().fit(feats, y[rows])
         self.pooled_ = self._lr().fit(self._pair_features(X, targets), y)
         return self
 
@@ -214,16 +242,20 @@ class StanceHead:
         order = [list(model.classes_).index(lab) for lab in LABELS]
         return proba[:, order]
 
-    def predict_proba(self, X: np.ndarray, targets: Sequence[str]) -> np.ndarray:
+    def predict_proba(
+        self, X: np.ndarray, targets: Sequence[str], texts: Sequence[str] | None = None
+    ) -> np.ndarray:
         """Probabilities of favor, against, none (columns in that order) for each pair."""
         X = np.asarray(X, dtype=np.float32)
         targets = np.asarray(targets, dtype=object)
+        tx = None if texts is None else np.asarray(texts, dtype=object)
         out = np.zeros((len(X), len(LABELS)))
         for t in dict.fromkeys(targets):
             rows = targets == t
             if t in self.heads_:
                 m = self.heads_[t]
-                out[rows] = self._ordered(m, m.predict_proba(X[rows]))
+                feats = self._features(t, X[rows], None if tx is None else tx[rows])
+                out[rows] = self._ordered(m, m.predict_proba(feats))
             else:
                 if t not in self.target_vectors_:
                     raise KeyError(f"no description embedding for target {t!r}")
@@ -273,7 +305,7 @@ def fit_stance_head(
     tvec = dict(
         zip([str(t["id"]) for t in targets], embed(encoder, [target_text(t) for t in targets]), strict=True)
     )
-    return StanceHead(**params).fit(X, tids, labels, target_vectors=tvec)
+    return StanceHead(**params).fit(X, tids, labels, target_vectors=tvec, texts=texts)
 
 
 _HEADS: dict[tuple[str, ...], StanceHead] = {}
@@ -347,7 +379,7 @@ def _stance_matrix(
             X = embed(model, todo, cache=cache)
             P = np.zeros((len(todo), len(targets), 3))
             for j, tid in enumerate(tids):
-                P[:, j] = head.predict_proba(X, [tid] * len(todo))
+                P[:, j] = head.predict_proba(X, [tid] * len(todo), todo)
         new = {t: P[i].round(6).tolist() for i, t in enumerate(todo)}
         if store:
             store.put_json(ns, new)

@@ -1,0 +1,318 @@
+"""Measure stance and frame scores against the labelled sentences in ``data/gold/``.
+
+Stance follows the SemEval-2016 Task 6 convention: the macro-F1 of the
+``favor`` and ``against`` classes (the mean of their two F1 scores), per
+target and pooled over all targets. Frames: top-1 and top-3 accuracy of the
+main frame. Both get confusion matrices and the expected calibration error
+(ECE, 10 equal-width bins of the top probability).
+
+On the development split, an encoder's heads are measured by stratified
+k-fold cross-validation: each fold is scored by heads refitted on the shipped
+training examples plus the other folds. On ``test`` and ``seed`` the shipped
+heads are scored as they are. An NLI model has no head and is scored as is.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from framing.config import paths
+from framing.frames import (
+    FRAMES,
+    fit_frame_head,
+    frame_table,
+    load_frames,
+    score_frames,
+)
+from framing.models import Encoder, resolve_model
+from framing.stance import (
+    LABELS,
+    TARGETS,
+    TRAINING,
+    ModelArg,
+    embed,
+    fit_stance_head,
+    load_targets,
+    load_training,
+    score_stance,
+    stance_table,
+)
+
+log = logging.getLogger(__name__)
+
+Split = Literal["dev", "test", "seed"]
+TABLE_COLUMNS = ["split", "method", "task", "target", "metric", "value", "n"]
+
+
+@dataclass
+class Evaluation:
+    """What :func:`evaluate` measured.
+
+    Attributes
+    ----------
+    table
+        One row per measurement: ``split, method, task, target, metric, value, n``.
+    confusion
+        Confusion matrices (gold in rows, predicted in columns), keyed
+        ``"stance/pooled"``, ``"stance/<target>"`` and ``"frames"``.
+    stance, frames
+        The scored gold sentences (``id``, gold and predicted labels, probabilities).
+    """
+
+    table: pd.DataFrame
+    confusion: dict[str, pd.DataFrame] = field(default_factory=dict)
+    stance: pd.DataFrame | None = None
+    frames: pd.DataFrame | None = None
+
+    def summary(self) -> str:
+        """A short plain-text report of the headline numbers."""
+        t = self.table
+        rows = t[(t["metric"].isin(["macro_f1", "top1_accuracy", "top3_accuracy", "ece"]))]
+        lines = [
+            f"{r.task:7s} {r.target:16s} {r.metric:14s} {r.value:.3f}  (n={r.n})" for r in rows.itertuples()
+        ]
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- metrics
+
+
+def favor_against_f1(gold: Any, pred: Any) -> tuple[float, float, float]:
+    """F1 of favor, F1 of against, and their mean (the SemEval-2016 stance score).
+
+    Examples
+    --------
+    >>> favor_against_f1(["favor", "against", "none"], ["favor", "none", "none"])
+    (1.0, 0.0, 0.5)
+    """
+    from sklearn.metrics import f1_score
+
+    f = f1_score(gold, pred, labels=["favor", "against"], average=None, zero_division=0)
+    return float(f[0]), float(f[1]), float(np.mean(f))
+
+
+def expected_calibration_error(confidence: Any, correct: Any, *, bins: int = 10) -> float:
+    """ECE: mean |accuracy - confidence| over equal-width confidence bins, weighted by size.
+
+    Examples
+    --------
+    >>> expected_calibration_error([0.9, 0.9], [1, 0])
+    0.4
+    """
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    if not len(conf):
+        return float("nan")
+    idx = np.minimum((conf * bins).astype(int), bins - 1)
+    ece = 0.0
+    for b in np.unique(idx):
+        m = idx == b
+        ece += m.mean() * abs(ok[m].mean() - conf[m].mean())
+    return round(float(ece), 12)
+
+
+def topk_accuracy(gold: Any, probs: np.ndarray, labels: list[str], *, k: int) -> float:
+    """Share of rows whose gold label is among the ``k`` most probable ``labels``."""
+    top = np.argsort(-np.asarray(probs), axis=1, kind="stable")[:, :k]
+    lab = np.asarray(labels, dtype=object)[top]
+    return float(np.mean([g in row for g, row in zip(gold, lab, strict=True)]))
+
+
+def _confusion(gold: Any, pred: Any, labels: list[str]) -> pd.DataFrame:
+    from sklearn.metrics import confusion_matrix
+
+    m = confusion_matrix(gold, pred, labels=labels)
+    return pd.DataFrame(m, index=pd.Index(labels, name="gold"), columns=pd.Index(labels, name="predicted"))
+
+
+# ---------------------------------------------------------------- data
+
+
+def load_gold(split: Split | str | Path = "dev") -> pd.DataFrame:
+    """A labelled split from ``data/gold/<split>.csv``, or a CSV path with the same columns."""
+    p = Path(split)
+    if not p.suffix:
+        p = paths().root / "data" / "gold" / f"{split}.csv"
+    if not p.is_file():
+        raise FileNotFoundError(f"no labelled data at {p}: expected columns id,text,<targets...>,frame")
+    df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    missing = {"id", "text"} - set(df.columns)
+    if missing:
+        raise ValueError(f"{p}: missing column(s) {sorted(missing)}")
+    return df
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _heads_cv(
+    encoder: Encoder,
+    gold: pd.DataFrame,
+    targets: list[dict[str, Any]],
+    frames: list[dict[str, Any]],
+    *,
+    k: int,
+    random_state: int,
+    training: pd.DataFrame,
+    stance_params: dict[str, Any] | None = None,
+    frame_params: dict[str, Any] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Out-of-fold stance and frame tables for ``gold`` (``sent_id`` = row position)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    tids = [str(t["id"]) for t in targets]
+    fids = [str(f["id"]) for f in frames]
+    X = embed(encoder, gold["text"].tolist())
+    P_st = np.zeros((len(gold), len(tids), 3))
+    P_fr = np.zeros((len(gold), len(fids)))
+    strata = gold["frame"] if "frame" in gold.columns else pd.Series(["x"] * len(gold))
+    folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class")
+        splits = list(folds.split(np.zeros(len(gold)), strata))
+    for i, (train_idx, test_idx) in enumerate(splits):
+        train = pd.concat([training, gold.iloc[train_idx]], ignore_index=True)
+        st_head = fit_stance_head(encoder, targets, train, **(stance_params or {}))
+        fr_head = fit_frame_head(encoder, frames, train, **(frame_params or {}))
+        for j, tid in enumerate(tids):
+            P_st[test_idx, j] = st_head.predict_proba(
+                X[test_idx], [tid] * len(test_idx), gold["text"].iloc[test_idx].tolist()
+            )
+        P_fr[test_idx] = fr_head.predict_proba(X[test_idx])
+        log.debug("fold %d/%d done", i + 1, k)
+    ids = list(range(len(gold)))
+    return stance_table(ids, tids, P_st), frame_table(ids, fids, P_fr)
+
+
+def _measure(
+    gold: pd.DataFrame,
+    stance: pd.DataFrame,
+    frames: pd.DataFrame,
+    target_ids: list[str],
+    frame_ids: list[str],
+    *,
+    split: str,
+    method: str,
+) -> Evaluation:
+    rows: list[dict[str, Any]] = []
+    confusion: dict[str, pd.DataFrame] = {}
+
+    def add(task: str, target: str, metric: str, value: float, n: int) -> None:
+        rows.append(
+            dict(split=split, method=method, task=task, target=target, metric=metric, value=value, n=n)
+        )
+
+    # stance: join gold labels on row position
+    st = stance.copy()
+    st["gold"] = [gold.iloc[int(i)].get(t, "") for i, t in zip(st["sent_id"], st["target"], strict=True)]
+    st = st[st["gold"].isin(LABELS)]
+    st["id"] = [gold.iloc[int(i)]["id"] for i in st["sent_id"]]
+    st["text"] = [gold.iloc[int(i)]["text"] for i in st["sent_id"]]
+    groups = [("pooled", st)] + [(t, st[st["target"] == t]) for t in target_ids]
+    for name, g in groups:
+        if g.empty:
+            continue
+        f_fav, f_ag, macro = favor_against_f1(g["gold"], g["label"])
+        conf = g[list(LABELS)].max(axis=1)
+        add("stance", name, "macro_f1", macro, len(g))
+        add("stance", name, "f1_favor", f_fav, len(g))
+        add("stance", name, "f1_against", f_ag, len(g))
+        add("stance", name, "accuracy", float((g["gold"] == g["label"]).mean()), len(g))
+        add("stance", name, "ece", expected_calibration_error(conf, g["gold"] == g["label"]), len(g))
+        confusion[f"stance/{name}"] = _confusion(g["gold"], g["label"], list(LABELS))
+
+    # frames: main frame against the ranked probabilities
+    fr = frames.pivot(index="sent_id", columns="frame", values="prob")[frame_ids]
+    gold_frame = gold["frame"].iloc[fr.index.astype(int)] if "frame" in gold.columns else None
+    if gold_frame is not None:
+        keep = gold_frame.isin(frame_ids).to_numpy()
+        P = fr.to_numpy()[keep]
+        g = gold_frame.to_numpy()[keep]
+        if len(g):
+            top1 = np.asarray(frame_ids, dtype=object)[P.argmax(axis=1)]
+            norm = P / P.sum(axis=1, keepdims=True).clip(min=1e-12)
+            add("frames", "main", "top1_accuracy", topk_accuracy(g, P, frame_ids, k=1), len(g))
+            add("frames", "main", "top3_accuracy", topk_accuracy(g, P, frame_ids, k=3), len(g))
+            add("frames", "main", "ece", expected_calibration_error(norm.max(axis=1), top1 == g), len(g))
+            confusion["frames"] = _confusion(g, top1, frame_ids)
+    table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
+    return Evaluation(table=table, confusion=confusion, stance=st.reset_index(drop=True), frames=frames)
+
+
+def evaluate(
+    split: Split | str | Path = "dev",
+    *,
+    model: ModelArg = None,
+    k: int = 5,
+    random_state: int = 0,
+    targets: str | Path = TARGETS,
+    frames: str | Path = FRAMES,
+    training: str | Path = TRAINING,
+    stance_params: dict[str, Any] | None = None,
+    frame_params: dict[str, Any] | None = None,
+) -> Evaluation:
+    """Measure the model's stance and frame scores on a labelled split.
+
+    Parameters
+    ----------
+    split
+        ``"dev"`` (cross-validated heads), ``"test"`` or ``"seed"`` (the
+        shipped heads as they are), or a path to a CSV with the same columns
+        (``id, text``, one column per target, ``frame``).
+    model
+        A loaded model, a name or path, or ``None`` for the default.
+    k, random_state
+        Folds and seed of the stratified cross-validation on ``dev``.
+    targets, frames, training
+        Codebooks and training examples (shipped names or paths).
+    stance_params, frame_params
+        Options of :class:`framing.stance.StanceHead` and
+        :class:`framing.frames.FrameHead` for the cross-validated heads.
+
+    Returns
+    -------
+    Evaluation
+        The metric table, confusion matrices and the scored sentences.
+
+    Examples
+    --------
+    >>> from framing.evaluate import evaluate
+    >>> ev = evaluate("dev")  # doctest: +SKIP
+    >>> ev.table.query("metric == 'macro_f1' and target == 'pooled'")["value"].item()  # doctest: +SKIP
+    0.7...
+    """
+    gold = load_gold(split).reset_index(drop=True)
+    tlist = [t for t in load_targets(targets) if str(t["id"]) in gold.columns]
+    flist = load_frames(frames)
+    tids = [str(t["id"]) for t in tlist]
+    fids = [str(f["id"]) for f in flist]
+    m = resolve_model(model)
+    name = Path(split).stem if Path(split).suffix else str(split)
+    if isinstance(m, Encoder) and name == "dev":
+        method = f"cv{k}"
+        stance, frame_tab = _heads_cv(
+            m,
+            gold,
+            tlist,
+            flist,
+            k=k,
+            random_state=random_state,
+            training=load_training(training),
+            stance_params=stance_params,
+            frame_params=frame_params,
+        )
+    else:
+        method = "shipped" if isinstance(m, Encoder) else "nli"
+        texts = gold["text"].tolist()
+        stance = score_stance(texts, targets=tids, model=m, codebook=targets, training=training)
+        frame_tab = score_frames(texts, model=m, codebook=frames, training=training)
+    ev = _measure(gold, stance, frame_tab, tids, fids, split=name, method=method)
+    ev.table.insert(2, "model", m.name)
+    return ev
