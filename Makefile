@@ -27,6 +27,8 @@ venv: $(STAMP) ## Create .venv and install the project (done automatically by th
 reports: $(STAMP) ## Execute the notebooks on data/raw and write HTML reports to reports/
 	@echo ">> executing notebooks/ and writing reports/*.html"
 	$(VENV)/bin/framing reports
+	@mkdir -p docs && cp reports/figures/stance_by_source.png docs/stance_by_source.png
+	@echo ">> refreshed docs/stance_by_source.png (the README's figure)"
 
 test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, lint)
 	@echo ">> running the full test suite"

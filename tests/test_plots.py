@@ -130,3 +130,24 @@ def test_marker_table_view_escapes_text_and_marks_groups() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert plots.palette([K])[K] in html
     assert "Kiev (1)" in html
+
+
+def test_save_figure_writes_identical_bytes_for_the_same_figure(tmp_path) -> None:
+    import matplotlib.pyplot as plt
+
+    def draw():
+        fig, ax = plt.subplots()
+        ax.bar(["a", "b"], [1, 2])
+        return fig
+
+    first = plots.save_figure(draw(), "bars", folder=tmp_path / "one").read_bytes()
+    second = plots.save_figure(draw(), "bars", folder=tmp_path / "two").read_bytes()
+    assert first[:8] == b"\x89PNG\r\n\x1a\n" and first == second
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b", ""])
+def test_save_figure_refuses_names_that_are_paths(tmp_path, name) -> None:
+    import matplotlib.pyplot as plt
+
+    with pytest.raises(ValueError, match="plain file name"):
+        plots.save_figure(plt.figure(), name, folder=tmp_path)

@@ -12,6 +12,7 @@ Pass ``palette=`` to any function to fix the colours yourself.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -341,3 +342,28 @@ def marker_table_view(table: pd.DataFrame, *, by: str = "source", nonzero: bool 
             .format(precision=1, escape="html")
             .set_caption(f"Framing markers per {_label(by)}: how many, who chose the words, and an example")
             .set_properties(subset=["example"], **{"max-width": "32em", "white-space": "normal"}))
+
+
+def save_figure(fig: Figure, name: str, *, folder: str | Path | None = None, dpi: int = 110) -> Path:
+    """Save ``fig`` as ``<folder>/<name>.png`` (default folder: ``reports/figures``).
+
+    The PNG carries no timestamp, so the same figure gives the same bytes on
+    every run and a figure kept under version control changes only when its
+    content does.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, tempfile
+    >>> fig, ax = plt.subplots()
+    >>> save_figure(fig, "empty", folder=tempfile.mkdtemp()).name
+    'empty.png'
+    """
+    from framing.config import paths
+
+    if not name or Path(name).name != name:
+        raise ValueError(f"figure name must be a plain file name, got {name!r}")
+    out = Path(folder) if folder is not None else paths().figures
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{name}.png"
+    fig.savefig(target, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return target

@@ -333,7 +333,9 @@ def summarise_comparison(
                if small else ": the intervals include zero.")
         )
     if markers is not None and len(markers):
-        m = markers.merge(sentences[["sent_id", by]], on="sent_id")
+        # neutral reporting verbs (said, told) are counted in the marker table but frame nothing
+        framing_markers = markers[markers["category"] != "reporting_neutral"]
+        m = framing_markers.merge(sentences[["sent_id", by]], on="sent_id")
         for name in (a, b):
             own = m[m[by] == name]
             outlet = own[own["credited_to"] == "outlet"]
