@@ -79,3 +79,60 @@ def test_attribution_html_escapes_text_and_marks_quotes(text, quote, expected) -
     assert f"<td>{expected}</td>" in page
     assert "<td>Kremlin readout</td><td>mixed</td>" in page
     assert "<script>" not in page
+
+
+def _groups(n_a: int, n_b: int, score_a: float, score_b: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Body sentences of groups A then B in one document, with constant-ish stance scores."""
+    rows, stance = [], []
+    for i, (group, score) in enumerate([("A", score_a)] * n_a + [("B", score_b)] * n_b, start=1):
+        sid = f"d:{i:04d}"
+        rows.append({"doc_id": "d", "sent_id": sid, "n": i, "para": i, "start": i * 10, "text": "w w",
+                     "is_title": False, "source": group})
+        jitter = 0.01 * (i % 3)  # small spread so the bootstrap interval is not a point
+        stance.append({"sent_id": sid, "target": "t", "score": score + jitter})
+    return pd.DataFrame(rows), pd.DataFrame(stance)
+
+
+@pytest.mark.parametrize(
+    ("n_a", "n_b", "score_a", "score_b", "expected"),
+    [
+        (6, 6, 0.8, -0.8, "Toward **t**, A is more favourable"),
+        (6, 6, -0.8, 0.8, "Toward **t**, B is more favourable"),
+        (2, 6, 0.8, -0.8, "too few sentences to conclude"),
+    ],
+)
+def test_summarise_comparison_calls_a_finding_only_when_the_interval_allows(
+    n_a, n_b, score_a, score_b, expected
+) -> None:
+    import framing
+
+    sentences, stance = _groups(n_a, n_b, score_a, score_b)
+    text = framing.summarise_comparison(sentences, stance, "A", "B")
+    assert expected in text
+    assert f"**A**: {n_a} sentences" in text and "it opens the text" in text
+    if "too few" in expected:
+        assert "more favourable" not in text
+
+
+def test_summarise_comparison_counts_markers_by_who_chose_the_words() -> None:
+    import framing
+
+    sentences, stance = _groups(6, 6, 0.5, -0.5)
+    markers = pd.DataFrame({
+        "sent_id": ["d:0001", "d:0002", "d:0003", "d:0007"],
+        "category": ["naming", "distancing", "reporting_neutral", "naming"],
+        "match": ["Kiev", "alleged", "said", "Kyiv"],
+        "credited_to": ["outlet", "A", "outlet", "outlet"],
+    })
+    text = framing.summarise_comparison(sentences, stance, "A", "B", markers=markers)
+    assert "reporting **A**, 1 framing markers are the outlet's own words (Kiev) and 1 are inside" in text
+    assert "reporting **B**, 1 framing markers are the outlet's own words (Kyiv) and 0 are inside" in text
+    assert "said" not in text  # neutral reporting verbs frame nothing
+
+
+def test_summarise_prominence_names_who_opens_and_closes() -> None:
+    import framing
+
+    sentences, _ = _groups(3, 1, 0, 0)
+    text = framing.summarise_prominence(framing.prominence(sentences))
+    assert text == "**d**: A has the most words (75%); A opens the text and B closes it."
