@@ -37,7 +37,7 @@ LABELS: tuple[str, str, str] = ("favor", "against", "none")
 TRAINING = "training/examples.csv"
 TARGETS = "targets.yaml"
 #: bump when the heads change, so cached scores from older heads are not reused
-HEAD_VERSION = "lr-tfidf-1"
+HEAD_VERSION = "lr-tfidf-2"
 STANCE_COLUMNS = ["sent_id", "target", "favor", "against", "none", "label", "score"]
 
 HeadMode = Literal["per_target", "pooled"]
