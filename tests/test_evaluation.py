@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from test_models import NLI_LABELS, build_tiny
 
-from framing import cli, evaluate
+from framing import cli, evaluation
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +34,7 @@ def _cache_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     ],
 )
 def test_favor_against_f1(gold: list[str], pred: list[str], expected: tuple[float, float, float]) -> None:
-    assert evaluate.favor_against_f1(gold, pred) == pytest.approx(expected)
+    assert evaluation.favor_against_f1(gold, pred) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(
@@ -47,13 +47,13 @@ def test_favor_against_f1(gold: list[str], pred: list[str], expected: tuple[floa
     ],
 )
 def test_expected_calibration_error(conf: list[float], correct: list[int], expected: float) -> None:
-    assert evaluate.expected_calibration_error(conf, correct) == pytest.approx(expected)
+    assert evaluation.expected_calibration_error(conf, correct) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(("k", "expected"), [(1, 0.5), (2, 1.0)])
 def test_topk_accuracy(k: int, expected: float) -> None:
     probs = np.array([[0.7, 0.2, 0.1], [0.5, 0.3, 0.2]])
-    assert evaluate.topk_accuracy(["a", "b"], probs, ["a", "b", "c"], k=k) == expected
+    assert evaluation.topk_accuracy(["a", "b"], probs, ["a", "b", "c"], k=k) == expected
 
 
 def _gold_file(folder: Path, name: str) -> Path:
@@ -90,7 +90,7 @@ def _gold_file(folder: Path, name: str) -> Path:
 )
 def test_evaluate_on_a_small_file(tmp_path: Path, kind: str, name: str, method: str) -> None:
     model = build_tiny(tmp_path / "m", id2label=NLI_LABELS if kind == "nli" else None)
-    ev = evaluate.evaluate(_gold_file(tmp_path, name), model=model, k=3)
+    ev = evaluation.evaluate(_gold_file(tmp_path, name), model=model, k=3)
     t = ev.table
     assert set(t["method"]) == {method}
     pooled = t[(t["target"] == "pooled") & (t["metric"] == "macro_f1")]
@@ -110,12 +110,12 @@ def test_evaluate_on_a_small_file(tmp_path: Path, kind: str, name: str, method: 
     assert ev.confusion["frames"].to_numpy().sum() == 12
     # the pooled metric agrees with the scored sentences
     st = ev.stance
-    assert pooled["value"].item() == pytest.approx(evaluate.favor_against_f1(st["gold"], st["label"])[2])
+    assert pooled["value"].item() == pytest.approx(evaluation.favor_against_f1(st["gold"], st["label"])[2])
 
 
 def test_missing_split_says_where_it_looked(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no labelled data"):
-        evaluate.load_gold(tmp_path / "nothing.csv")
+        evaluation.load_gold(tmp_path / "nothing.csv")
 
 
 def test_cli_evaluate_writes_the_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     "score_frames": "frames",
     "top_frames": "frames",
     "evidence": "stance",
+    "evaluate": "evaluation",
     "render_reports": "report",
     "attribution_html": "report",
     "summarise_prominence": "report",

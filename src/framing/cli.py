@@ -22,7 +22,7 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from framing.evaluate import evaluate
+    from framing.evaluation import evaluate
     from framing.models import ModelError
 
     try:

@@ -283,7 +283,7 @@ def evaluate(
 
     Examples
     --------
-    >>> from framing.evaluate import evaluate
+    >>> from framing.evaluation import evaluate
     >>> ev = evaluate("dev")  # doctest: +SKIP
     >>> ev.table.query("metric == 'macro_f1' and target == 'pooled'")["value"].item()  # doctest: +SKIP
     0.7...
