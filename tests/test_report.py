@@ -136,3 +136,21 @@ def test_summarise_prominence_names_who_opens_and_closes() -> None:
     sentences, _ = _groups(3, 1, 0, 0)
     text = framing.summarise_prominence(framing.prominence(sentences))
     assert text == "**d**: A has the most words (75%); A opens the text and B closes it."
+
+
+@pytest.mark.slow
+def test_cli_passes_parameters_to_the_notebooks(tmp_path: Path) -> None:
+    from framing import cli
+
+    nb = _notebook(tmp_path / "p.ipynb", "print(f'value={X}')")
+    assert cli.main(["reports", str(nb), "--out", str(tmp_path / "out"), "-p", "X", "hello"]) == 0
+    assert "value=hello" in (tmp_path / "out" / "p.html").read_text()
+
+
+@pytest.mark.slow
+def test_cli_exits_non_zero_and_names_the_failing_notebook(tmp_path: Path, caplog) -> None:
+    from framing import cli
+
+    nb = _notebook(tmp_path / "broken.ipynb", "1 / 0")
+    assert cli.main(["reports", str(nb), "--out", str(tmp_path / "out")]) == 1
+    assert "broken.ipynb failed in cell 2" in caplog.text

@@ -12,7 +12,7 @@ def _cmd_reports(args: argparse.Namespace) -> int:
     from framing.report import NotebookFailed, render_reports
 
     try:
-        reports = render_reports(args.notebooks or None, out_dir=args.out)
+        reports = render_reports(args.notebooks or None, out_dir=args.out, parameters=dict(args.param))
     except NotebookFailed as err:
         logging.getLogger("framing").error("%s", err)
         return 1
@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("reports", help="execute the notebooks and write HTML reports")
     rep.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
     rep.add_argument("--out", default=None, help="output folder (default: reports/)")
+    rep.add_argument(
+        "-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+        help="set a notebook parameter, e.g. -p CORPUS my/manifest.csv (repeatable)",
+    )
     rep.set_defaults(func=_cmd_reports)
 
     ev = sub.add_parser("evaluate", help="measure stance and frame scores on the labelled data in data/gold/")
