@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,21 @@ _PROGRESS_MIN = 256  # show a progress bar from this many texts on
 
 class ModelError(RuntimeError):
     """A model could not be found, verified or loaded; the message says what to do."""
+
+
+def _truncated_rows(batch: Any) -> list[int]:
+    """Rows of a tokenised batch cut at ``max_length`` (fast tokenizers keep the cut part as overflow)."""
+    return [i for i, enc in enumerate(getattr(batch, "encodings", None) or []) if enc.overflowing]
+
+
+def _warn_truncated(n: int, total: int, max_length: int) -> None:
+    if n:
+        warnings.warn(
+            f"{n} of {total} sentences are longer than the model's limit of {max_length} tokens: "
+            f"only their first {max_length} tokens were scored (split long sentences to score all of them)",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
@@ -211,6 +227,7 @@ class Encoder(_Base):
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
+        truncated = 0
         with torch.inference_mode(), self._autocast():
             for idx in self._batches([len(t) for t in texts], batch_size, progress, "encoding"):
                 batch = self.tokenizer(
@@ -220,11 +237,13 @@ class Encoder(_Base):
                     max_length=self.max_length,
                     return_tensors="pt",
                 ).to(self.device)
+                truncated += len(_truncated_rows(batch))
                 hidden = self.model(**batch).last_hidden_state.float()
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
                 pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
                 out[idx] = pooled.cpu().numpy()
+        _warn_truncated(truncated, len(texts), self.max_length)
         return out
 
 
@@ -268,6 +287,7 @@ class NLIModel(_Base):
             return out
         lengths = [len(p) + len(h) for p, h in zip(premises, hypotheses, strict=True)]
         ids = [self.entailment_id, self.contradiction_id]
+        truncated: set[str] = set()
         with torch.inference_mode(), self._autocast():
             for idx in self._batches(lengths, batch_size, progress, "scoring"):
                 batch = self.tokenizer(
@@ -278,8 +298,10 @@ class NLIModel(_Base):
                     max_length=self.max_length,
                     return_tensors="pt",
                 ).to(self.device)
+                truncated.update(str(premises[idx[r]]) for r in _truncated_rows(batch))
                 logits = self.model(**batch).logits.float()[:, ids]
                 out[idx] = torch.softmax(logits, dim=1)[:, 0].cpu().numpy()
+        _warn_truncated(len(truncated), len(set(map(str, premises))), self.max_length)
         return out
 
 
@@ -353,6 +375,8 @@ def _load(name: str | None, precision: Precision, device: str | None) -> Model:
         raise ModelError(
             "framing's models need torch and transformers: `pip install torch transformers`"
         ) from None
+    from safetensors import SafetensorError
+
     source = str(folder) if folder is not None else display
     opts: dict[str, Any] = {"local_files_only": folder is not None, "trust_remote_code": False}
     try:
@@ -364,7 +388,7 @@ def _load(name: str | None, precision: Precision, device: str | None) -> Model:
             is_nli = label_ids is not None and "SequenceClassification" in (archs or "SequenceClassification")
             cls = AutoModelForSequenceClassification if is_nli else AutoModel
             model = cls.from_pretrained(source, use_safetensors=True, **opts)
-    except (OSError, ValueError, KeyError) as err:
+    except (OSError, ValueError, KeyError, SafetensorError) as err:  # a truncated or damaged weights file
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ModelError(
             f"could not load model {display!r}: {first} "
