@@ -51,6 +51,17 @@ _EXPORTS: dict[str, str] = {
     "import_coded": "annotate",
     "agreement": "annotate",
     "model_codes": "annotate",
+    "align": "align",
+    "topic_coverage": "align",
+    "coverage_table": "align",
+    "topic_coverage_chart": "align",
+    "carriage": "align",
+    "quote_fidelity": "align",
+    "normalise_spelling": "align",
+    "calibrate_threshold": "align",
+    "evaluate_alignment": "align",
+    "fetch_originals": "fetch",
+    "originals": "fetch",
 }
 
 __all__ = ["__version__", *_EXPORTS]

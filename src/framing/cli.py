@@ -77,6 +77,19 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from framing.fetch import fetch_originals
+
+    try:
+        report = fetch_originals(args.manifest, out=args.out, timeout=args.timeout)
+    except (FileNotFoundError, ValueError) as err:
+        logging.getLogger("framing").error("%s", err)
+        return 1
+    for row in report.itertuples():
+        print(f"{row.status:8} {row.doc_id}: {row.message or row.url}")
+    return 1 if (report["status"] == "failed").any() else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="framing", description="Media framing and stance analysis.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -110,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--stance-out", default=None, help="write the stance table to this CSV")
     sc.add_argument("--frames-out", default=None, help="write the frame table to this CSV")
     sc.set_defaults(func=_cmd_score)
+
+    fe = sub.add_parser("fetch", help="download the originals listed in a manifest into data/external/")
+    fe.add_argument(
+        "--manifest", default=None, help="CSV with doc_id and url (default: data/raw/originals.csv)",
+    )
+    fe.add_argument("--out", default=None, help="folder to save into (default: data/external/)")
+    fe.add_argument("--timeout", type=float, default=20.0, help="seconds to wait per server (default: 20)")
+    fe.set_defaults(func=_cmd_fetch)
     return parser
 
 
