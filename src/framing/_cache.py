@@ -6,6 +6,11 @@ mode so that several processes can read while one writes. Values are stored
 as JSON or as raw float32 arrays, never pickled. Each entry is keyed by the
 SHA-256 of a namespace (model id, weights hash, precision, codebook hash,
 head version, what is stored) and of the text.
+
+Every write is one SQLite transaction, so a run that is killed part way keeps
+the batches it committed and never leaves a half-written row; a writer that
+finds the file locked by another process waits (up to ``FRAMING_CACHE_TIMEOUT``
+seconds, default 60) instead of failing.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +33,7 @@ log = logging.getLogger(__name__)
 
 _FILE = "scores.sqlite"
 _CHUNK = 500  # keys per SELECT, below SQLite's limit on bound parameters
+_TIMEOUT = 60.0  # seconds a writer waits for another process's lock
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     key   TEXT PRIMARY KEY,
@@ -79,10 +87,20 @@ class Cache:
 
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(_SCHEMA)
+        timeout = float(os.environ.get("FRAMING_CACHE_TIMEOUT", _TIMEOUT))
+        # isolation_level=None: transactions are opened explicitly (BEGIN IMMEDIATE in _put)
+        conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            # Switching to WAL and creating the table take locks that SQLite may
+            # refuse at once, without calling the busy handler, while another
+            # process does the same: retry until the timeout.
+            _retry_locked(lambda: conn.execute("PRAGMA journal_mode=WAL"), timeout)
+            conn.execute("PRAGMA synchronous=NORMAL")
+            _retry_locked(lambda: conn.execute(_SCHEMA), timeout)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _get(self, ns: str, texts: Sequence[str], kind: str) -> dict[str, bytes]:
@@ -110,8 +128,17 @@ class Cache:
             return
         conn = self._connect()
         try:
-            with conn:  # one transaction
-                conn.executemany("INSERT OR REPLACE INTO entries (key, type, value) VALUES (?, ?, ?)", rows)
+            # One transaction, taking the write lock up front so that a busy
+            # writer waits for the other rather than failing half way.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO entries (key, type, value) VALUES (?, ?, ?)", rows
+                )
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
         finally:
             conn.close()
         log.debug("cached %d %s entries in %s", len(rows), kind, self.path)
@@ -136,7 +163,55 @@ class Cache:
         """Delete every entry."""
         conn = self._connect()
         try:
-            with conn:
-                conn.execute("DELETE FROM entries")
+            conn.execute("DELETE FROM entries")  # autocommit: one statement, one transaction
         finally:
             conn.close()
+
+    def map_arrays(
+        self,
+        ns: str,
+        texts: Sequence[str],
+        compute: Callable[[list[str]], np.ndarray],
+        *,
+        batch_size: int = 256,
+    ) -> dict[str, np.ndarray]:
+        """Vectors of the distinct ``texts``: cached ones read, missing ones computed and stored.
+
+        Missing texts go to ``compute`` ``batch_size`` at a time and each batch
+        is committed as soon as it is computed, so an interrupted run keeps
+        what it finished and a re-run computes only the rest.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> c = Cache(tempfile.mkdtemp())
+        >>> lengths = lambda batch: np.array([[len(t)] for t in batch], dtype="float32")
+        >>> c.map_arrays(namespace(model="len"), ["ab", "abc"], lengths)["abc"].tolist()
+        [3.0]
+        """
+        unique = list(dict.fromkeys(str(t) for t in texts))
+        found = self.get_arrays(ns, unique)
+        todo = [t for t in unique if t not in found]
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            new = dict(zip(batch, np.asarray(compute(batch), dtype=np.float32), strict=True))
+            self.put_arrays(ns, new)
+            found.update(new)
+        return found
+
+
+def _retry_locked(run: Callable[[], Any], timeout: float) -> Any:
+    """Run an SQLite statement, retrying while another connection holds the lock."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return run()
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) and "busy" not in str(err):
+                raise
+            if time.monotonic() > deadline:
+                raise sqlite3.OperationalError(
+                    f"{err}: another process kept the score cache locked for {timeout:.0f} s; "
+                    "wait for it to finish or set FRAMING_CACHE to a different folder"
+                ) from None
+            time.sleep(0.05)
