@@ -116,9 +116,8 @@ def similarity(a: Sequence[str], b: Sequence[str], *, model: Any = None) -> np.n
     """
     if not len(a) or not len(b):
         return np.zeros((len(a), len(b)), dtype=np.float32)
-    enc = _encoder(model)
-    ea, eb = enc.encode(list(a)), enc.encode(list(b))
-    return np.clip(np.asarray(ea) @ np.asarray(eb).T, -1.0, 1.0)
+    emb = np.asarray(_encoder(model).encode([*a, *b]))  # one call: the model runs once
+    return np.clip(emb[: len(a)] @ emb[len(a):].T, -1.0, 1.0)
 
 
 # --------------------------------------------------------------------------- matching
@@ -263,7 +262,7 @@ def align(
     if nli is not None:
         from framing.models import resolve_model
 
-        nli_model = resolve_model(nli)
+        nli_model = nli if hasattr(nli, "entail") else resolve_model(nli)
         if not hasattr(nli_model, "entail"):
             raise ValueError(f"{nli_model.name} is not an NLI model (it has no entailment labels)")
         shared_pairs = [(i, j) for i, j in pairs]
@@ -480,10 +479,15 @@ def topic_coverage(
     thr = threshold if threshold is not None else tt.attrs.get("threshold")
     if not isinstance(thr, int | float):
         raise ValueError("the topics codebook has no numeric 'threshold': pass threshold=")
+    texts_by = {account: _texts(sents) for account, sents in accounts.items()}
+    # every account's sentences in one call, so the model runs once
+    everything = [t for texts in texts_by.values() for t in texts]
+    sim_all = topic_similarity(everything, topics=tt, model=model)
     rows = []
-    for account, sents in accounts.items():
-        texts = _texts(sents)
-        sim = topic_similarity(texts, topics=tt, model=model)
+    start = 0
+    for account, texts in texts_by.items():
+        sim = sim_all.iloc[start:start + len(texts)].reset_index(drop=True)
+        start += len(texts)
         for _, t in tt.iterrows():
             col = sim[t["topic"]].to_numpy() if len(texts) else np.zeros(0)
             hits = col >= thr
@@ -733,7 +737,8 @@ def quote_fidelity(quote: str, source_texts: Sequence[str], *,
                                 if _plain(window[i1 + d][0]) != _plain(q[j1 + d][0])
                             )}
     if best["source_index"] is None or best["ratio"] == 0:
-        return {**best, "source_index": None, "source_wording": "", "edit": "", "spelling": ""}
+        return {**best, "fidelity": "reworded", "source_index": None, "source_wording": "", "edit": "",
+                "spelling": ""}
     best["fidelity"] = "exact" if best["ratio"] >= 1.0 else "near" if best["ratio"] >= near else "reworded"
     if best["fidelity"] == "reworded":
         best["edit"] = ""  # a full rewrite is shown side by side, not as an edit
