@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "provenance_table": "report",
     "paths": "config",
     "run_pipeline": "pipeline",
+    "run_pipeline_dask": "distributed",
     "prominence": "compare",
     "stance_by_group": "compare",
     "stance_difference": "compare",
