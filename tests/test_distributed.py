@@ -132,6 +132,7 @@ def test_manifest_rows_are_read_in_partitions(corpus: Path) -> None:
     assert got["outlet"].tolist() == want["outlet"].tolist()
 
 
+@pytest.mark.slow
 def test_plugin_puts_the_cache_in_the_worker_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -199,3 +200,31 @@ def test_a_killed_worker_loses_and_duplicates_no_rows(
         got = run.read(name)
         assert not got.duplicated(KEYS[name]).any(), name
         _assert_same(got, getattr(single, name), name)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--dask-workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+        ["--dask-workers", "2", "--stance-out", "x.csv"],
+        ["--scheduler", "tcp://127.0.0.1:1", "--frames-out", "x.csv"],
+    ],
+)
+def test_cli_refuses_options_that_do_not_go_together(argv: list[str], corpus: Path) -> None:
+    from framing.cli import main
+
+    assert main(["score", str(corpus), *argv]) == 2
+
+
+@pytest.mark.slow
+def test_cli_scores_a_corpus_on_an_existing_scheduler(
+    client, corpus: Path, single: framing.pipeline.Tables, warm_cache: Path, tmp_path: Path
+) -> None:
+    from framing.cli import main
+
+    cache = _copy_cache(warm_cache, tmp_path / "cache")
+    argv = ["score", str(corpus), "--scheduler", client.scheduler.address, "--partition-size", "2",
+            "--out", str(tmp_path / "out"), "--cache-dir", cache]
+    assert main(argv) == 0
+    _assert_same(pd.read_parquet(tmp_path / "out" / "stance"), single.stance, "stance")
+    _assert_same(pd.read_parquet(tmp_path / "out" / "frames"), single.frames, "frames")

@@ -55,7 +55,41 @@ def _read_sentences(path: str) -> object:
         return [line.strip() for line in fh if line.strip()]
 
 
+def _cmd_score_dask(args: argparse.Namespace) -> int:
+    """The whole pipeline on a Dask cluster: INPUT is a corpus, the tables go to partitioned Parquet."""
+    log = logging.getLogger("framing")
+    if args.stance_out or args.frames_out:
+        log.error("--stance-out and --frames-out apply to sentence files; on Dask the tables are written "
+                  "as partitioned Parquet under --out")
+        return 2
+    if args.scheduler and args.dask_workers:
+        log.error("give either --scheduler (an existing cluster) or --dask-workers (a local one), not both")
+        return 2
+    try:
+        from framing.distributed import local_client, run_pipeline_dask
+        from framing.models import ModelError
+    except ImportError as err:
+        log.error("%s", err)
+        return 1
+    options = dict(model=args.model, partition_size=args.partition_size, folder=args.out,
+                   cache_dir=args.cache_dir)
+    try:
+        if args.scheduler:
+            run = run_pipeline_dask(args.input, client=args.scheduler, **options)
+        else:
+            with local_client(args.dask_workers, threads_per_worker=1) as client:
+                run = run_pipeline_dask(args.input, client=client, **options)
+    except (ModelError, FileNotFoundError, ValueError, OSError) as err:
+        log.error("%s", err)
+        return 1
+    for name, path in run.written.items():
+        print(f"wrote {path}/ ({name}, {run.partitions} partitions)")
+    return 0
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
+    if args.scheduler or args.dask_workers:
+        return _cmd_score_dask(args)
     from framing.frames import score_frames
     from framing.models import ModelError, load_model
     from framing.stance import score_stance
@@ -122,6 +156,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sc.add_argument("--stance-out", default=None, help="write the stance table to this CSV")
     sc.add_argument("--frames-out", default=None, help="write the frame table to this CSV")
+    dk = sc.add_argument_group(
+        "on Dask",
+        "with --scheduler or --dask-workers, INPUT is a corpus (a manifest, folder or file, as "
+        "load_corpus takes) and the whole pipeline runs on the cluster",
+    )
+    dk.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="an existing Dask scheduler, e.g. tcp://host:8786")
+    dk.add_argument("--dask-workers", type=int, default=0, metavar="N",
+                    help="start a local Dask cluster of N single-threaded worker processes")
+    dk.add_argument("--partition-size", type=int, default=100, metavar="DOCS",
+                    help="documents per partition (default: 100)")
+    dk.add_argument("--out", default=None,
+                    help="folder for the partitioned Parquet tables (default: data/processed/partitioned)")
+    dk.add_argument("--cache-dir", default=None,
+                    help="score cache on each worker's LOCAL disk, never a network file system "
+                         "(default: inside the worker's local directory)")
     sc.set_defaults(func=_cmd_score)
 
     fe = sub.add_parser("fetch", help="download the originals listed in a manifest into data/external/")
