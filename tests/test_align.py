@@ -224,6 +224,9 @@ READOUT = [
         # one word replaced in a ten-word quotation: ratio 0.9
         ("any destabilising action would be a strategic error that would have", "near", 1,
          "[-mistake-]{+error+}", ""),
+        # the first word replaced: the source wording keeps the replaced word rather than leaving it out
+        ("stressed the UK's commitment to Ukraine's territorial integrity and sovereignty", "near", 0,
+         "[-emphasised-]{+stressed+}", ""),
         # one word dropped
         ("would be a strategic mistake that would have significant consequences", "exact", 1, "", ""),
         ("would be a mistake that would have significant consequences", "near", 1, "[-strategic-]", ""),

@@ -688,7 +688,9 @@ def quote_fidelity(quote: str, source_texts: Sequence[str], *,
 
     The quotation is matched against every window of about its length in each
     source text (word level, ignoring case and punctuation, British and
-    American spellings counted equal). The best window decides:
+    American spellings counted equal). The window with the most words in
+    common, relative to the longer of the two, is its source wording, and
+    difflib's ratio between the two decides:
 
     - ``exact``: the same words;
     - ``near``: difflib ratio at least ``near_ratio`` (``alignment.yaml``),
@@ -703,7 +705,7 @@ def quote_fidelity(quote: str, source_texts: Sequence[str], *,
     >>> r = quote_fidelity("emphasized the commitment", ["He emphasised the commitment to peace."])
     >>> r["fidelity"], r["spelling"]
     ('exact', 'emphasised/emphasized')
-    >>> quote_fidelity("stressed the commitment", ["He emphasised the commitment."])["edit"]
+    >>> quote_fidelity("stressed the commitment to peace", ["He emphasised the commitment to peace."])["edit"]
     '[-emphasised-]{+stressed+}'
     """
     near = float(_settings()["near_ratio"]) if near_ratio is None else float(near_ratio)
@@ -714,7 +716,7 @@ def quote_fidelity(quote: str, source_texts: Sequence[str], *,
     if not qk:
         return best
     slack = max(2, len(qk) // 4)
-    best_key: tuple[float, int] = (-1.0, 0)
+    best_key: tuple[float, int] = (0.0, -len(qk) - slack - 1)
     for si, text in enumerate(source_texts):
         s = _words(text)
         sk = [k for _, k in s]
@@ -722,12 +724,15 @@ def quote_fidelity(quote: str, source_texts: Sequence[str], *,
         for size in sizes:
             for start in range(0, len(sk) - size + 1):
                 sm = difflib.SequenceMatcher(None, sk[start:start + size], qk, autojunk=False)
-                key = (sm.ratio(), -abs(size - len(qk)))
+                same = sum(m.size for m in sm.get_matching_blocks())
+                # words in common relative to the longer side, so a shorter window cannot win by
+                # leaving out the word the quotation changed; then the window closest in length
+                key = (same / max(size, len(qk)), -abs(size - len(qk)))
                 if key > best_key:
                     best_key = key
                     window = s[start:start + size]
                     ops = sm.get_opcodes()
-                    best = {"fidelity": None, "ratio": key[0], "source_index": si,
+                    best = {"fidelity": None, "ratio": sm.ratio(), "source_index": si,
                             "source_wording": " ".join(w for w, _ in window),
                             "edit": _edit([w for w, _ in window], [w for w, _ in q], ops),
                             "spelling": "; ".join(
