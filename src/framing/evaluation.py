@@ -36,11 +36,13 @@ from framing.stance import (
     LABELS,
     TARGETS,
     TRAINING,
+    HeadKind,
     ModelArg,
     embed,
     fit_stance_head,
     load_targets,
     load_training,
+    resolve_head,
     score_stance,
     stance_table,
 )
@@ -163,13 +165,15 @@ def _heads_cv(
     training: pd.DataFrame,
     stance_params: dict[str, Any] | None = None,
     frame_params: dict[str, Any] | None = None,
+    head: HeadKind = "logistic",
+    finetune_params: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Out-of-fold stance and frame tables for ``gold`` (``sent_id`` = row position)."""
     from sklearn.model_selection import StratifiedKFold
 
     tids = [str(t["id"]) for t in targets]
     fids = [str(f["id"]) for f in frames]
-    X = embed(encoder, gold["text"].tolist())
+    X = embed(encoder, gold["text"].tolist()) if head == "logistic" else None
     P_st = np.zeros((len(gold), len(tids), 3))
     P_fr = np.zeros((len(gold), len(fids)))
     strata = gold["frame"] if "frame" in gold.columns else pd.Series(["x"] * len(gold))
@@ -179,6 +183,17 @@ def _heads_cv(
         splits = list(folds.split(np.zeros(len(gold)), strata))
     for i, (train_idx, test_idx) in enumerate(splits):
         train = pd.concat([training, gold.iloc[train_idx]], ignore_index=True)
+        if head == "finetuned":
+            from framing.finetune import FineTunedHead, training_arrays
+
+            texts, S, F = training_arrays(train, targets, frames)
+            ft = FineTunedHead(**(finetune_params or {})).fit(encoder, texts, S, tids, F, fids)
+            fold_texts = gold["text"].iloc[test_idx].tolist()
+            P_st[test_idx] = ft.predict_stance(fold_texts)
+            P_fr[test_idx] = ft.predict_frames(fold_texts)
+            log.info("fold %d/%d done", i + 1, k)
+            continue
+        assert X is not None
         st_head = fit_stance_head(encoder, targets, train, **(stance_params or {}))
         fr_head = fit_frame_head(encoder, frames, train, **(frame_params or {}))
         for j, tid in enumerate(tids):
@@ -257,6 +272,8 @@ def evaluate(
     training: str | Path = TRAINING,
     stance_params: dict[str, Any] | None = None,
     frame_params: dict[str, Any] | None = None,
+    head: HeadKind | None = None,
+    finetune_params: dict[str, Any] | None = None,
 ) -> Evaluation:
     """Measure the model's stance and frame scores on a labelled split.
 
@@ -275,6 +292,12 @@ def evaluate(
     stance_params, frame_params
         Options of :class:`framing.stance.StanceHead` and
         :class:`framing.frames.FrameHead` for the cross-validated heads.
+    head
+        ``"finetuned"`` or ``"logistic"`` (default
+        :data:`framing.stance.DEFAULT_HEAD`): which head an encoder gets.
+    finetune_params
+        Options of :class:`framing.finetune.FineTunedHead` for the
+        cross-validated fine-tuning (refitted on each fold).
 
     Returns
     -------
@@ -294,9 +317,10 @@ def evaluate(
     tids = [str(t["id"]) for t in tlist]
     fids = [str(f["id"]) for f in flist]
     m = resolve_model(model)
+    kind = resolve_head(head)
     name = Path(split).stem if Path(split).suffix else str(split)
     if isinstance(m, Encoder) and name == "dev":
-        method = f"cv{k}"
+        method = f"cv{k}" if kind == "logistic" else f"cv{k}-{kind}"
         stance, frame_tab = _heads_cv(
             m,
             gold,
@@ -307,12 +331,14 @@ def evaluate(
             training=load_training(training),
             stance_params=stance_params,
             frame_params=frame_params,
+            head=kind,
+            finetune_params=finetune_params,
         )
     else:
-        method = "shipped" if isinstance(m, Encoder) else "nli"
+        method = ("shipped" if kind == "logistic" else f"shipped-{kind}") if isinstance(m, Encoder) else "nli"
         texts = gold["text"].tolist()
-        stance = score_stance(texts, targets=tids, model=m, codebook=targets, training=training)
-        frame_tab = score_frames(texts, model=m, codebook=frames, training=training)
+        stance = score_stance(texts, targets=tids, model=m, codebook=targets, training=training, head=kind)
+        frame_tab = score_frames(texts, model=m, codebook=frames, training=training, head=kind)
     ev = _measure(gold, stance, frame_tab, tids, fids, split=name, method=method)
     ev.table.insert(2, "model", m.name)
     return ev

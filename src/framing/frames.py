@@ -24,11 +24,14 @@ from framing.models import Encoder, Model, NLIModel, resolve_model
 from framing.stance import (
     HEAD_VERSION,
     TRAINING,
+    HeadKind,
     ModelArg,
     Sentences,
     as_sentences,
     embed,
+    head_version,
     load_training,
+    resolve_head,
 )
 
 log = logging.getLogger(__name__)
@@ -171,13 +174,14 @@ def _frame_matrix(
     codebook: str | Path,
     training: str | Path,
     cache: bool,
+    head: HeadKind = "logistic",
 ) -> np.ndarray:
     ids = [str(f["id"]) for f in frames]
     ns = namespace(
         **model.key,
         what="frames",
         codebook=_codebooks.digest(codebook, training),
-        head=HEAD_VERSION,
+        head=head_version(head),
         frames=",".join(ids),
     )
     store = Cache() if cache else None
@@ -187,10 +191,15 @@ def _frame_matrix(
     if todo:
         if isinstance(model, NLIModel):
             P = nli_frames(model, todo, frames)
+        elif head == "finetuned":
+            from framing.finetune import finetuned_head
+
+            ft = finetuned_head(model, frames=codebook, training=training, cache=cache)
+            P = ft.predict_frames(todo)[:, [ft.frame_ids_.index(i) for i in ids]]
         else:
-            head = _shipped_head(model, str(codebook), str(training))
+            lr_head = _shipped_head(model, str(codebook), str(training))
             all_ids = [str(f["id"]) for f in load_frames(codebook)]
-            P = head.predict_proba(embed(model, todo, cache=cache))[:, [all_ids.index(i) for i in ids]]
+            P = lr_head.predict_proba(embed(model, todo, cache=cache))[:, [all_ids.index(i) for i in ids]]
         new = {t: P[i].round(6).tolist() for i, t in enumerate(todo)}
         if store:
             store.put_json(ns, new)
@@ -223,6 +232,7 @@ def score_frames(
     codebook: str | Path = FRAMES,
     training: str | Path = TRAINING,
     cache: bool = True,
+    head: HeadKind | None = None,
 ) -> pd.DataFrame:
     """Probability that each frame is present in each sentence.
 
@@ -242,6 +252,11 @@ def score_frames(
         Labelled examples for an encoder's head (shipped name or your CSV).
     cache
         Read and write scores in the on-disk cache.
+    head
+        ``"finetuned"`` or ``"logistic"`` (see :func:`framing.score_stance`);
+        default :data:`framing.stance.DEFAULT_HEAD`. The fine-tuned head gives
+        a softmax over the frames (trained on each sentence's main frame), so
+        its probabilities sum to 1 across the codebook.
 
     Returns
     -------
@@ -259,7 +274,7 @@ def score_frames(
     sents = as_sentences(sentences)
     flist = load_frames(codebook, frames)
     m = resolve_model(model)
-    P = _frame_matrix(m, sents["text"].tolist(), flist, codebook, training, cache)
+    P = _frame_matrix(m, sents["text"].tolist(), flist, codebook, training, cache, resolve_head(head))
     return frame_table(sents["sent_id"].tolist(), [str(f["id"]) for f in flist], P)
 
 

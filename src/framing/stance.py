@@ -41,6 +41,11 @@ HEAD_VERSION = "lr-tfidf-2"
 STANCE_COLUMNS = ["sent_id", "target", "favor", "against", "none", "label", "score"]
 
 HeadMode = Literal["per_target", "pooled"]
+#: how an encoder's embeddings become probabilities: logistic heads on frozen
+#: embeddings, or the encoder fine-tuned with its heads (``framing.finetune``)
+HeadKind = Literal["logistic", "finetuned"]
+HEADS: tuple[str, ...] = ("logistic", "finetuned")
+DEFAULT_HEAD: HeadKind = "logistic"
 Sentences = pd.DataFrame | pd.Series | Sequence[str]
 ModelArg = Model | str | os.PathLike[str] | None
 
@@ -350,6 +355,23 @@ def nli_stance(model: NLIModel, texts: Sequence[str], targets: Sequence[Mapping[
 # ---------------------------------------------------------------- public API
 
 
+def resolve_head(head: HeadKind | str | None) -> HeadKind:
+    """``head`` if given, else :data:`DEFAULT_HEAD`; an unknown name is a clear error."""
+    kind = DEFAULT_HEAD if head is None else str(head)
+    if kind not in HEADS:
+        raise ValueError(f"unknown head {head!r}: use one of {', '.join(HEADS)}")
+    return kind  # type: ignore[return-value]
+
+
+def head_version(head: HeadKind) -> str:
+    """The head's part of the score cache key."""
+    if head == "finetuned":
+        from framing.finetune import FINETUNE_VERSION
+
+        return f"{HEAD_VERSION}/{FINETUNE_VERSION}"
+    return HEAD_VERSION
+
+
 def _stance_matrix(
     model: Model,
     texts: list[str],
@@ -357,6 +379,7 @@ def _stance_matrix(
     codebook: str | Path,
     training: str | Path,
     cache: bool,
+    head: HeadKind = "logistic",
 ) -> np.ndarray:
     """Probabilities ``(len(texts), len(targets), 3)``, from the disk cache where possible."""
     tids = [str(t["id"]) for t in targets]
@@ -364,7 +387,7 @@ def _stance_matrix(
         **model.key,
         what="stance",
         codebook=_codebooks.digest(codebook, training),
-        head=HEAD_VERSION,
+        head=head_version(head),
         targets=",".join(tids),
     )
     store = Cache() if cache else None
@@ -374,12 +397,17 @@ def _stance_matrix(
     if todo:
         if isinstance(model, NLIModel):
             P = nli_stance(model, todo, targets)
+        elif head == "finetuned":
+            from framing.finetune import finetuned_head
+
+            ft = finetuned_head(model, targets=codebook, training=training, cache=cache)
+            P = ft.predict_stance(todo)[:, [ft.target_ids_.index(t) for t in tids]]
         else:
-            head = _shipped_head(model, str(codebook), str(training))
+            lr_head = _shipped_head(model, str(codebook), str(training))
             X = embed(model, todo, cache=cache)
             P = np.zeros((len(todo), len(targets), 3))
             for j, tid in enumerate(tids):
-                P[:, j] = head.predict_proba(X, [tid] * len(todo), todo)
+                P[:, j] = lr_head.predict_proba(X, [tid] * len(todo), todo)
         new = {t: P[i].round(6).tolist() for i, t in enumerate(todo)}
         if store:
             store.put_json(ns, new)
@@ -418,6 +446,7 @@ def score_stance(
     codebook: str | Path = TARGETS,
     training: str | Path = TRAINING,
     cache: bool = True,
+    head: HeadKind | None = None,
 ) -> pd.DataFrame:
     """Stance of every sentence toward every target, as probabilities.
 
@@ -437,6 +466,12 @@ def score_stance(
         Labelled examples for an encoder's head (shipped name or your CSV).
     cache
         Read and write scores in the on-disk cache.
+    head
+        How an encoder's output becomes probabilities: ``"finetuned"`` (the
+        encoder fine-tuned with its stance and frame heads, see
+        :func:`framing.finetune.finetuned_head`) or ``"logistic"`` (logistic
+        heads on frozen embeddings); default :data:`DEFAULT_HEAD`. Ignored
+        for an NLI model.
 
     Returns
     -------
@@ -455,7 +490,7 @@ def score_stance(
     sents = as_sentences(sentences)
     tlist = load_targets(codebook, targets)
     m = resolve_model(model)
-    P = _stance_matrix(m, sents["text"].tolist(), tlist, codebook, training, cache)
+    P = _stance_matrix(m, sents["text"].tolist(), tlist, codebook, training, cache, resolve_head(head))
     return stance_table(sents["sent_id"].tolist(), [str(t["id"]) for t in tlist], P)
 
 
