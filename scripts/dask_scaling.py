@@ -1,0 +1,214 @@
+"""Measure how the pipeline scales on Dask, on one machine, in one run.
+
+Three configurations score the same synthetic corpus, each single-threaded
+per process so that two cores are not oversubscribed:
+
+1. the single-machine path (:func:`framing.run_pipeline`), 1 torch thread;
+2. Dask, 1 worker x 1 thread (:func:`framing.run_pipeline_dask`);
+3. Dask, 2 workers x 1 thread each.
+
+The corpus is made of the seed article's and the labelled sentences
+(``data/gold/*.csv``), each prefixed with a short opener drawn with a fixed
+seed so that no two sentences are the same text (the score cache would
+otherwise answer repeats). Every configuration starts from a score cache that
+holds only the classifier heads' training embeddings, and its model is loaded
+and its heads fitted before the clock starts: the times are steady-state
+throughput, not start-up.
+
+Usage::
+
+    .venv/bin/python scripts/dask_scaling.py --sentences 1500 --out data/interim/dask_scaling.json
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch starts: the single-machine path gets 1 thread
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+import framing  # noqa: E402
+from framing.distributed import local_client, run_pipeline_dask  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+OPENERS = [
+    "On Monday,", "On Tuesday,", "On Wednesday,", "On Thursday,", "On Friday,", "Earlier,", "Later,",
+    "Meanwhile,", "In Moscow,", "In London,", "In Washington,", "In Brussels,", "In Kyiv,", "In Paris,",
+    "In Berlin,", "According to reports,", "Officials said that", "It was reported that", "Once again,",
+    "By evening,", "Separately,", "At the talks,", "In a statement,", "In an interview,", "Overnight,",
+]
+PROJECTED_SENTENCES = 10_000_000
+PROJECTED_WORKERS = (1, 8, 32, 128, 512)
+
+
+def gold_sentences() -> list[str]:
+    texts: list[str] = []
+    for name in ("dev.csv", "test.csv", "seed.csv"):
+        texts += pd.read_csv(ROOT / "data" / "gold" / name)["text"].dropna().astype(str).tolist()
+    seed = framing.load_corpus(ROOT / "data" / "raw" / "sources.csv")
+    texts += framing.split_sentences(seed).query("not is_title")["text"].tolist()
+    return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+
+
+def make_corpus(folder: Path, *, n_sentences: int, doc_size: int, seed: int) -> Path:
+    """A manifest of documents of ``doc_size`` distinct sentences each."""
+    rng = random.Random(seed)
+    base = gold_sentences()
+    pool = [f"{o} {s[0].lower()}{s[1:]}" for o in OPENERS for s in base]
+    if n_sentences > len(pool):
+        raise SystemExit(f"at most {len(pool)} distinct sentences can be made; ask for fewer")
+    chosen = rng.sample(pool, n_sentences)
+    rows = []
+    for i in range(0, n_sentences, doc_size):
+        doc_id = f"doc{i // doc_size:05d}"
+        paras = [" ".join(chosen[j : j + 3]) for j in range(i, min(i + doc_size, n_sentences), 3)]
+        (folder / f"{doc_id}.txt").write_text(f"Report {doc_id}\n\n" + "\n\n".join(paras) + "\n", "utf-8")
+        rows.append({"doc_id": doc_id, "path": f"{doc_id}.txt", "outlet": f"Outlet {i % 3}"})
+    pd.DataFrame(rows).to_csv(folder / "sources.csv", index=False)
+    return folder / "sources.csv"
+
+
+def warm_cache(folder: Path) -> None:
+    """A cache with the heads' training embeddings, made by scoring one unrelated sentence."""
+    os.environ["FRAMING_CACHE"] = str(folder)
+    framing.score_stance(["A sentence about the weather."])
+    framing.score_frames(["A sentence about the weather."])
+
+
+def fresh_copy(warm: Path, work: Path, name: str) -> str:
+    target = work / name
+    shutil.copytree(warm, target)
+    return str(target)
+
+
+def time_single(manifest: Path, warmup: Path, warm: Path, work: Path) -> tuple[float, int, int]:
+    """Seconds for the timed run, sentences scored, torch threads."""
+    import torch
+
+    torch.set_num_threads(1)
+    os.environ["FRAMING_CACHE"] = fresh_copy(warm, work, "cache-single")
+    # model and parsers loaded, heads fitted, on text that is not in the corpus
+    framing.run_pipeline(warmup, write=False)
+    start = time.perf_counter()
+    tables = framing.run_pipeline(manifest, write=True, folder=work / "out-single")
+    return time.perf_counter() - start, len(tables.sentences), int(torch.get_num_threads())
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
+
+
+def time_dask(manifest: Path, warmup: Path, warm: Path, work: Path, *, workers: int,
+              partition_size: int) -> tuple[float, float, list[int]]:
+    """Seconds for the timed run, seconds to start the cluster and warm it, torch threads per worker."""
+    t0 = time.perf_counter()
+    with local_client(workers, threads_per_worker=1) as client:
+        cache = fresh_copy(warm, work, f"cache-dask{workers}")
+        # model loaded and heads fitted on every worker, on text that is not in the corpus
+        run_pipeline_dask(warmup, client=client, partition_size=1, folder=work / "out-warmup",
+                          cache_dir=cache)
+        threads = sorted(client.run(_torch_threads).values())
+        started = time.perf_counter() - t0
+        start = time.perf_counter()
+        run_pipeline_dask(manifest, client=client, partition_size=partition_size,
+                          folder=work / f"out-dask{workers}", cache_dir=cache)
+        return time.perf_counter() - start, started, threads
+
+
+def projection(per_worker: float, efficiency: float) -> list[dict[str, float]]:
+    """Hours for the projected corpus on n workers: linear scaling, and at the measured efficiency."""
+    rows = []
+    for n in PROJECTED_WORKERS:
+        linear = PROJECTED_SENTENCES / (per_worker * n) / 3600
+        measured = linear / (efficiency if n > 1 else 1.0)
+        rows.append({"workers": n, "hours_linear": linear, "core_hours_linear": linear * n,
+                     "hours_at_measured_efficiency": measured,
+                     "core_hours_at_measured_efficiency": measured * n})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sentences", type=int, default=1500, help="sentences in the corpus")
+    parser.add_argument("--doc-size", type=int, default=15, help="sentences per document")
+    parser.add_argument("--partition-size", type=int, default=10, help="documents per Dask partition")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--out", default=str(ROOT / "data" / "interim" / "dask_scaling.json"))
+    args = parser.parse_args()
+
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="framing-scaling-") as tmp:
+        work = Path(tmp)
+        (work / "corpus").mkdir()
+        (work / "warmup").mkdir()
+        manifest = make_corpus(work / "corpus", n_sentences=args.sentences, doc_size=args.doc_size,
+                               seed=args.seed)
+        warmup = make_corpus(work / "warmup", n_sentences=4, doc_size=2, seed=args.seed + 1)
+        (work / "warm").mkdir()
+        warm_cache(work / "warm")
+        single, n, threads0 = time_single(manifest, warmup, work / "warm", work)
+        dask1, start1, threads1 = time_dask(manifest, warmup, work / "warm", work, workers=1,
+                                            partition_size=args.partition_size)
+        dask2, start2, threads2 = time_dask(manifest, warmup, work / "warm", work, workers=2,
+                                            partition_size=args.partition_size)
+    load_after = os.getloadavg()
+
+    rates = {"single, 1 thread": n / single, "dask, 1 worker x 1 thread": n / dask1,
+             "dask, 2 workers x 1 thread": n / dask2}
+    speedup = rates["dask, 2 workers x 1 thread"] / rates["dask, 1 worker x 1 thread"]
+    overhead = rates["single, 1 thread"] / rates["dask, 1 worker x 1 thread"]
+    per_worker = rates["dask, 1 worker x 1 thread"]
+    cores = os.cpu_count() or 1
+    provisional = max(load_before[0], load_after[0]) > 0.5 * cores
+    result = {
+        "sentences": n, "documents": -(-args.sentences // args.doc_size),
+        "partition_size": args.partition_size, "seed": args.seed,
+        "seconds": {"single, 1 thread": single, "dask, 1 worker x 1 thread": dask1,
+                    "dask, 2 workers x 1 thread": dask2},
+        "sentences_per_second": rates,
+        "ratio_2_vs_1_workers": speedup, "dask_overhead_ratio": overhead,
+        "cluster_start_and_warmup_seconds": {"1 worker": start1, "2 workers": start2},
+        "torch_threads": {"single": threads0, "dask 1 worker": threads1, "dask 2 workers": threads2},
+        "loadavg_before": load_before, "loadavg_after": load_after, "cpu_count": cores,
+        "provisional": provisional,
+        "projection": {"sentences": PROJECTED_SENTENCES, "per_worker_sentences_per_second": per_worker,
+                       "scaling_efficiency": speedup / 2, "rows": projection(per_worker, speedup / 2)},
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+    print(f"{n} sentences in {result['documents']} documents, {args.partition_size} documents a partition")
+    print("| configuration | seconds | sentences/s |\n|---|---:|---:|")
+    for name, secs in result["seconds"].items():
+        print(f"| {name} | {secs:.1f} | {rates[name]:.1f} |")
+    print(f"\n2 workers vs 1 worker: {speedup:.2f}x (ideal 2.00)")
+    print(f"Dask overhead (single-machine rate / Dask 1-worker rate): {overhead:.2f}x (1.00 = none)")
+    print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} on {cores} cores"
+          + ("  -> PROVISIONAL: other work shared the machine" if provisional else ""))
+    print(f"\nprojection: {PROJECTED_SENTENCES:,} sentences at {per_worker:.1f} sentences/s per worker, "
+          f"scaling efficiency {speedup / 2:.2f}")
+    print("| workers | hours (linear) | core-hours (linear) | cost (linear) | hours at measured efficiency "
+          "| cost at measured efficiency |\n|---:|---:|---:|---:|---:|---:|")
+    for r in result["projection"]["rows"]:
+        print(f"| {r['workers']} | {r['hours_linear']:.1f} | {r['core_hours_linear']:.0f} | "
+              f"{r['core_hours_linear']:.0f} x C | {r['hours_at_measured_efficiency']:.1f} | "
+              f"{r['core_hours_at_measured_efficiency']:.0f} x C |")
+    print("C = your cost per core-hour; one worker = one core")
+    print(f"\nwrote {out}")
+
+
+if __name__ == "__main__":
+    main()
