@@ -124,10 +124,13 @@ class FramingWorker(WorkerPlugin):
         local disk (SQLite is not safe on network file systems). Default: a
         ``framing-cache`` folder in the worker's ``local_directory``, which is
         removed with the worker.
-    torch_threads
-        Threads torch may use on each worker. Dask's nanny already sets
-        ``OMP_NUM_THREADS=1``; raise it only for a worker with one Dask thread
-        and several cores.
+
+    Notes
+    -----
+    Torch uses one thread per worker, because Dask's nanny starts each worker
+    with ``OMP_NUM_THREADS=1`` (the ``distributed.nanny.pre-spawn-environ``
+    setting). That suits one single-threaded worker per core; for one worker
+    with several cores, raise that setting instead.
 
     Examples
     --------
@@ -138,19 +141,14 @@ class FramingWorker(WorkerPlugin):
 
     name = PLUGIN_NAME
 
-    def __init__(self, model: str = "", *, cache_dir: str | None = None, torch_threads: int | None = None):
+    def __init__(self, model: str = "", *, cache_dir: str | None = None):
         self.model = model
         self.cache_dir = cache_dir
-        self.torch_threads = torch_threads
 
     def setup(self, worker: Any) -> None:
         folder = Path(self.cache_dir) if self.cache_dir else Path(worker.local_directory) / "framing-cache"
         folder.mkdir(parents=True, exist_ok=True)
         os.environ["FRAMING_CACHE"] = str(folder)
-        if self.torch_threads:
-            # read by torch when it starts, which is below, in load_model
-            for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-                os.environ[var] = str(self.torch_threads)
         _worker_model(self.model)
 
 
