@@ -479,3 +479,18 @@ def test_framing_score_prints_one_line_and_exits_non_zero(tmp_path: Path, tiny_d
     lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
     assert len(lines) == 1, run.stderr
     assert lines[0].startswith("ERROR") and "Traceback" not in run.stderr
+
+
+def _long_inputs(mb: float) -> dict[str, float]:
+    run = subprocess.run([sys.executable, str(TESTS.parent / "scripts" / "long_inputs.py"), "--mb", str(mb)],
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_memory_grows_linearly_with_document_size() -> None:
+    small, large = _long_inputs(2), _long_inputs(12)
+    assert large["chars"] >= 12_000_000
+    per_byte = (large["load_rss_mb"] - small["load_rss_mb"]) * 1e6 / ((large["mb"] - small["mb"]) * 1e6)
+    assert per_byte <= 12, f"{per_byte:.1f} bytes of memory per byte of text"
