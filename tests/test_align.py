@@ -337,3 +337,23 @@ def test_topic_codebook_has_the_seven_topics() -> None:
     assert set(topics["topic"]) == expected
     assert all(len(ex) >= 2 for ex in topics["examples"])
     assert 0.2 <= topics.attrs["threshold"] <= 0.95
+
+
+def test_relations_match_the_nli_models_own_softmax(tmp_path) -> None:
+    """With a real (tiny, random) NLI model: the recovered three-way probabilities are the model's."""
+    import torch
+    from test_models import NLI_LABELS, build_tiny
+
+    nli = framing.load_model(build_tiny(tmp_path / "nli", id2label=NLI_LABELS, seed=3))
+    pairs = [("nato must stop", "nato should stop"), ("the sky", "the sky is blue"),
+             ("russia", "ukraine must not join nato"), ("stop", "the cat")]
+    probs = align_module._nli_probs(nli, [p for p, _ in pairs], [h for _, h in pairs])
+
+    def own(prem: list[str], hyp: list[str]) -> np.ndarray:
+        batch = nli.tokenizer(prem, hyp, padding=True, return_tensors="pt")
+        with torch.inference_mode():
+            return torch.softmax(nli.model(**batch).logits.float(), dim=1).numpy()
+
+    forward = own([p for p, _ in pairs], [h for _, h in pairs])
+    backward = own([h for _, h in pairs], [p for p, _ in pairs])
+    np.testing.assert_allclose(probs, (forward + backward) / 2, atol=1e-4)

@@ -155,15 +155,13 @@ def match(sim: np.ndarray, threshold: float, *, mode: Mode = "one_to_one",
     return sorted({(int(r % n), int(c)) for r, c in zip(rows, cols, strict=True) if ok[r % n, c]})
 
 
-def _nli_relations(nli: Any, a: Sequence[str], b: Sequence[str]) -> list[str]:
-    """entails / neutral / contradicts for each pair, from both directions' probabilities.
+def _nli_probs(nli: Any, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """Probabilities of (entailment, neutral, contradiction) per pair, averaged over both directions.
 
     :meth:`NLIModel.entail` gives a two-way softmax; the full three-way one is
     recovered from two such calls (entailment vs contradiction, entailment vs
     neutral), so no other module than :mod:`framing.models` runs the model.
     """
-    if not len(a):
-        return []
     labels = {int(i): str(lab).lower() for i, lab in (nli.model.config.id2label or {}).items()}
     neutral = next((i for i, lab in labels.items() if lab.startswith("neutral")), None)
     eps = 1e-6
@@ -176,9 +174,15 @@ def _nli_relations(nli: Any, a: Sequence[str], b: Sequence[str]) -> list[str]:
         odds = np.stack([np.ones_like(p_ec), (1 - p_en) / p_en, (1 - p_ec) / p_ec], axis=1)
         return odds / odds.sum(axis=1, keepdims=True)
 
-    p = (probs(a, b) + probs(b, a)) / 2
+    return (probs(a, b) + probs(b, a)) / 2
+
+
+def _nli_relations(nli: Any, a: Sequence[str], b: Sequence[str]) -> list[str]:
+    """entails / neutral / contradicts for each pair (the most probable of :func:`_nli_probs`)."""
+    if not len(a):
+        return []
     names = np.array(["entails", "neutral", "contradicts"])
-    return names[p.argmax(axis=1)].tolist()
+    return names[_nli_probs(nli, a, b).argmax(axis=1)].tolist()
 
 
 def align(
