@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import argparse
 
-from framing import align, config, load_model
+from framing import alignment as align
+from framing import config, load_model
 
 GOLD = config.paths().root / "data" / "gold" / "alignment"
 

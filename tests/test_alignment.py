@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import framing
-from framing import align as align_module
+from framing import alignment as align_module
 
 # --------------------------------------------------------------------------- global matching
 
@@ -97,8 +97,8 @@ def test_align_with_an_empty_side() -> None:
     assert t["status"].tolist() == ["only_a"] and t["counterpart_id"].isna().all()
 
 
-def test_framing_align_stays_callable_after_importing_the_module() -> None:
-    import framing.align  # noqa: F401 (importing rebinds the package attribute)
+def test_framing_align_is_the_function_after_importing_the_module() -> None:
+    import framing.alignment  # noqa: F401
 
     t = framing.align(["climate"], ["COP26"], model=TOY, threshold=0.5)
     assert t["status"].tolist() == ["shared"] * 2

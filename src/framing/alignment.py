@@ -23,8 +23,6 @@ import difflib
 import functools
 import logging
 import re
-import sys
-import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -862,18 +860,3 @@ def carriage(
                                          "quote_ids"])
     claims.attrs.update(table.attrs)
     return Carriage(claims=claims, quotes=qt)
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`align`.
-
-    ``framing.align`` names both this module and its main function; importing
-    the module sets the package attribute to the module, so the module itself
-    forwards calls to :func:`align` and ``framing.align(a, b)`` always works.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        return align(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
