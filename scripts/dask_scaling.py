@@ -91,17 +91,32 @@ def fresh_copy(warm: Path, work: Path, name: str) -> str:
     return str(target)
 
 
-def time_single(manifest: Path, warmup: Path, warm: Path, work: Path) -> tuple[float, int, int]:
-    """Seconds for the timed run, sentences scored, torch threads."""
+def _cpu() -> float:
+    """CPU seconds (user + system, all threads) this process has used."""
+    import psutil  # installed with distributed
+
+    t = psutil.Process().cpu_times()
+    return float(t.user + t.system)
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def time_single(manifest: Path, warmup: Path, warm: Path, work: Path) -> tuple[float, float, int, int]:
+    """Wall seconds and CPU seconds for the timed run, sentences scored, torch threads."""
     import torch
 
     torch.set_num_threads(1)
     os.environ["FRAMING_CACHE"] = fresh_copy(warm, work, "cache-single")
     # model and parsers loaded, heads fitted, on text that is not in the corpus
     framing.run_pipeline(warmup, write=False)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     tables = framing.run_pipeline(manifest, write=True, folder=work / "out-single")
-    return time.perf_counter() - start, len(tables.sentences), int(torch.get_num_threads())
+    wall, cpu = time.perf_counter() - start, _cpu() - cpu
+    return wall, cpu, len(tables.sentences), int(torch.get_num_threads())
 
 
 def _torch_threads() -> int:
@@ -111,8 +126,9 @@ def _torch_threads() -> int:
 
 
 def time_dask(manifest: Path, warmup: Path, warm: Path, work: Path, *, workers: int,
-              partition_size: int) -> tuple[float, float, list[int]]:
-    """Seconds for the timed run, seconds to start the cluster and warm it, torch threads per worker."""
+              partition_size: int) -> dict[str, object]:
+    """Wall and CPU seconds of the timed run (workers, and this process: client and scheduler),
+    seconds to start and warm the cluster, torch threads and memory per worker."""
     t0 = time.perf_counter()
     with local_client(workers, threads_per_worker=1) as client:
         cache = fresh_copy(warm, work, f"cache-dask{workers}")
@@ -121,10 +137,14 @@ def time_dask(manifest: Path, warmup: Path, warm: Path, work: Path, *, workers: 
                           cache_dir=cache)
         threads = sorted(client.run(_torch_threads).values())
         started = time.perf_counter() - t0
-        start = time.perf_counter()
+        before, start, here = client.run(_cpu), time.perf_counter(), _cpu()
         run_pipeline_dask(manifest, client=client, partition_size=partition_size,
                           folder=work / f"out-dask{workers}", cache_dir=cache)
-        return time.perf_counter() - start, started, threads
+        wall, here = time.perf_counter() - start, _cpu() - here
+        after = client.run(_cpu)
+        return {"wall": wall, "worker_cpu": sum(after[w] - before[w] for w in after), "client_cpu": here,
+                "started": started, "threads": threads,
+                "worker_rss_mb": sorted(client.run(_rss_mb).values())}
 
 
 def projection(per_worker: float, efficiency: float) -> list[dict[str, float]]:
@@ -158,13 +178,15 @@ def main() -> None:
         warmup = make_corpus(work / "warmup", n_sentences=4, doc_size=2, seed=args.seed + 1)
         (work / "warm").mkdir()
         warm_cache(work / "warm")
-        single, n, threads0 = time_single(manifest, warmup, work / "warm", work)
-        dask1, start1, threads1 = time_dask(manifest, warmup, work / "warm", work, workers=1,
-                                            partition_size=args.partition_size)
-        dask2, start2, threads2 = time_dask(manifest, warmup, work / "warm", work, workers=2,
-                                            partition_size=args.partition_size)
+        single, single_cpu, n, threads0 = time_single(manifest, warmup, work / "warm", work)
+        d1 = time_dask(manifest, warmup, work / "warm", work, workers=1, partition_size=args.partition_size)
+        d2 = time_dask(manifest, warmup, work / "warm", work, workers=2, partition_size=args.partition_size)
+        dask1, dask2 = float(d1["wall"]), float(d2["wall"])
     load_after = os.getloadavg()
 
+    cpu = {"single, 1 thread": single_cpu,
+           "dask, 1 worker x 1 thread": float(d1["worker_cpu"]) + float(d1["client_cpu"]),
+           "dask, 2 workers x 1 thread": float(d2["worker_cpu"]) + float(d2["client_cpu"])}
     rates = {"single, 1 thread": n / single, "dask, 1 worker x 1 thread": n / dask1,
              "dask, 2 workers x 1 thread": n / dask2}
     speedup = rates["dask, 2 workers x 1 thread"] / rates["dask, 1 worker x 1 thread"]
@@ -179,8 +201,13 @@ def main() -> None:
                     "dask, 2 workers x 1 thread": dask2},
         "sentences_per_second": rates,
         "ratio_2_vs_1_workers": speedup, "dask_overhead_ratio": overhead,
-        "cluster_start_and_warmup_seconds": {"1 worker": start1, "2 workers": start2},
-        "torch_threads": {"single": threads0, "dask 1 worker": threads1, "dask 2 workers": threads2},
+        "cpu_seconds": cpu,
+        "sentences_per_cpu_second": {k: n / v for k, v in cpu.items()},
+        "dask_overhead_ratio_cpu": cpu["dask, 1 worker x 1 thread"] / cpu["single, 1 thread"],
+        "cluster_start_and_warmup_seconds": {"1 worker": d1["started"], "2 workers": d2["started"]},
+        "worker_rss_mb_after_run": {"1 worker": d1["worker_rss_mb"], "2 workers": d2["worker_rss_mb"]},
+        "torch_threads": {"single": threads0, "dask 1 worker": d1["threads"],
+                          "dask 2 workers": d2["threads"]},
         "loadavg_before": load_before, "loadavg_after": load_after, "cpu_count": cores,
         "provisional": provisional,
         "projection": {"sentences": PROJECTED_SENTENCES, "per_worker_sentences_per_second": per_worker,
@@ -191,11 +218,14 @@ def main() -> None:
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
     print(f"{n} sentences in {result['documents']} documents, {args.partition_size} documents a partition")
-    print("| configuration | seconds | sentences/s |\n|---|---:|---:|")
+    print("| configuration | wall s | sentences/s | CPU s (all processes) | sentences per CPU-s |\n"
+          "|---|---:|---:|---:|---:|")
     for name, secs in result["seconds"].items():
-        print(f"| {name} | {secs:.1f} | {rates[name]:.1f} |")
+        print(f"| {name} | {secs:.1f} | {rates[name]:.1f} | {cpu[name]:.1f} | {n / cpu[name]:.1f} |")
     print(f"\n2 workers vs 1 worker: {speedup:.2f}x (ideal 2.00)")
-    print(f"Dask overhead (single-machine rate / Dask 1-worker rate): {overhead:.2f}x (1.00 = none)")
+    print(f"Dask overhead (single-machine rate / Dask 1-worker rate): {overhead:.2f}x (1.00 = none); "
+          f"in CPU seconds: {result['dask_overhead_ratio_cpu']:.2f}x")
+    print(f"worker memory after the run (RSS, MB): {d1['worker_rss_mb']} / {d2['worker_rss_mb']}")
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} on {cores} cores"
           + ("  -> PROVISIONAL: other work shared the machine" if provisional else ""))
     print(f"\nprojection: {PROJECTED_SENTENCES:,} sentences at {per_worker:.1f} sentences/s per worker, "
