@@ -32,8 +32,13 @@ from framing.config import setting
 
 log = logging.getLogger(__name__)
 
-Precision = Literal["fp32", "bf16"]
-PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
+Precision = Literal["fp32", "bf16", "int8"]
+PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8")
+#: used when neither the ``precision`` argument nor ``FRAMING_PRECISION`` names one
+DEFAULT_PRECISION: Precision = "fp32"
+#: batch independence as tested: the same sentence scored alone or among any
+#: neighbours gets the same labels and probabilities within this (absolute)
+BATCH_TOLERANCE = 0.01
 
 DEFAULT_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_REVISION = "1110a243fdf4706b3f48f1d95db1a4f5529b4d41"
@@ -126,6 +131,72 @@ def _quiet_transformers() -> Iterator[None]:
         tlog.set_verbosity(verbosity)
         if was_enabled:
             tlog.enable_progress_bar()
+
+
+def _int8_linear_class() -> type:
+    """A ``torch.nn.Linear`` replacement with int8 weights and per-token int8 activations.
+
+    Weights are quantised once, symmetrically per output channel (fbgemm or
+    onednn kernels through ``torch.ops.quantized``). PyTorch's dynamic
+    quantisation picks one activation scale for the whole batch, so a
+    sentence's scores would depend on its neighbours. Here each token's row is
+    first divided by its own largest absolute value, and two constant rows
+    (+1 and -1) fix the batch's range, so the kernel's scale is always the
+    same and every row is quantised with its own scale: a token's output never
+    depends on the other rows of the batch. The row scale is multiplied back
+    afterwards and the bias added in fp32.
+    """
+    import torch
+
+    class RowInt8Linear(torch.nn.Module):
+        def __init__(self, linear: torch.nn.Linear) -> None:
+            super().__init__()
+            w = linear.weight.detach().float()
+            w_scale = (w.abs().amax(dim=1).clamp(min=1e-8) / 127.0).double()
+            zero = torch.zeros(w.shape[0], dtype=torch.long)
+            wq = torch.quantize_per_channel(w, w_scale, zero, 0, torch.qint8)
+            self._packed = torch.ops.quantized.linear_prepack(wq, None)
+            bias = linear.bias.detach().float().clone() if linear.bias is not None else None
+            self.register_buffer("bias", bias)
+            self.register_buffer("bounds", torch.tensor([[1.0], [-1.0]]).expand(2, w.shape[1]).clone())
+            self.out_features = linear.out_features
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            rows = x.reshape(-1, x.shape[-1]).float()
+            scale = rows.abs().amax(dim=1, keepdim=True).clamp(min=1e-8)
+            unit = torch.cat([rows / scale, self.bounds])
+            y = torch.ops.quantized.linear_dynamic(unit, self._packed, True)[: len(rows)]
+            y.mul_(scale)
+            if self.bias is not None:
+                y.add_(self.bias)
+            return y.reshape(*x.shape[:-1], self.out_features)
+
+    return RowInt8Linear
+
+
+def quantize_int8(model: Any) -> Any:
+    """Replace the linear layers of a transformer's encoder stack by per-token int8 ones, in place.
+
+    Embeddings, the pooler and a classification head stay in fp32. Returns ``model``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> m = torch.nn.Sequential(torch.nn.Linear(8, 4))
+    >>> type(quantize_int8(m)[0]).__name__
+    'RowInt8Linear'
+    """
+    import torch
+
+    cls = _int8_linear_class()
+    root = getattr(getattr(model, "base_model", model), "encoder", model)
+    targets = [(n, m) for n, m in root.named_modules() if n and isinstance(m, torch.nn.Linear)]
+    for name, mod in targets:
+        parent_name, _, child = name.rpartition(".")
+        parent = root.get_submodule(parent_name) if parent_name else root
+        setattr(parent, child, cls(mod))
+    log.debug("quantised %d linear layers to int8 (per-token activations)", len(targets))
+    return model
 
 
 def _device(device: str | None) -> str:
@@ -396,6 +467,10 @@ def _load(name: str | None, precision: Precision, device: str | None) -> Model:
         ) from None
     dev = _device(device)
     model.to(dev).eval()
+    if precision == "int8":
+        if dev != "cpu":
+            raise ModelError(f"precision 'int8' runs on the CPU only; on {dev!r} use precision='bf16'")
+        quantize_int8(model)
     if not digest:
         digest = f"revision:{getattr(config, '_commit_hash', None) or 'unknown'}"
     common = dict(
@@ -432,7 +507,12 @@ def load_model(
         all-MiniLM-L6-v2 (``"default"`` also names it). Only a hub id that is
         not a local folder may contact the model hub.
     precision
-        ``"fp32"`` (default, or ``FRAMING_PRECISION``) or ``"bf16"`` (autocast).
+        ``"fp32"``, ``"bf16"`` (autocast) or ``"int8"`` (int8 weights with
+        per-token activation scales, CPU only); defaults to
+        ``FRAMING_PRECISION``, then :data:`DEFAULT_PRECISION`. Every mode gives
+        a sentence the same scores whatever other sentences share its batch
+        (within :data:`BATCH_TOLERANCE`). The precision is part of the model's
+        ``key``, so of cache keys and provenance.
     device
         ``"cpu"``, ``"cuda"``...; defaults to CUDA when available.
 
@@ -455,7 +535,7 @@ def load_model(
     >>> enc.key["weights_sha256"][:8]  # doctest: +SKIP
     '53aa5117'
     """
-    prec = str(setting("precision", precision, default="fp32")).lower()
+    prec = str(setting("precision", precision, default=DEFAULT_PRECISION)).strip().lower()
     raw = setting("model", None if name is None else str(name), default="") or ""
     cache_key = (raw, prec, device or "")
     if cache_key not in _LOADED:
