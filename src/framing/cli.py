@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -124,9 +125,21 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return 1 if (report["status"] == "failed").any() else 0
 
 
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from framing.bench import main_args
+
+    return main_args(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="framing", description="Media framing and stance analysis.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument(
+        "--precision",
+        choices=["fp32", "bf16", "int8"],
+        default=None,
+        help="numeric precision of the model (default: FRAMING_PRECISION, then fp32)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     rep = sub.add_parser("reports", help="execute the notebooks and write HTML reports")
@@ -181,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
     fe.add_argument("--out", default=None, help="folder to save into (default: data/external/)")
     fe.add_argument("--timeout", type=float, default=20.0, help="seconds to wait per server (default: 20)")
     fe.set_defaults(func=_cmd_fetch)
+    from framing.bench import build_parser as bench_parser
+
+    bench_parser(sub.add_parser("bench", help="measure scoring speed, precision agreement and memory"))
+    sub.choices["bench"].set_defaults(func=_cmd_bench)
     return parser
 
 
@@ -190,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if args.precision:
+        os.environ["FRAMING_PRECISION"] = args.precision
     return args.func(args)
 
 
