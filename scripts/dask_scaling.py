@@ -17,7 +17,10 @@ throughput, not start-up.
 
 Usage::
 
-    .venv/bin/python scripts/dask_scaling.py --sentences 1500 --out data/interim/dask_scaling.json
+    .venv/bin/python scripts/dask_scaling.py --sentences 1200 --out data/interim/dask_scaling.json
+
+Dask's statistical profiler samples every worker thread every 10 ms; to measure
+without it, set ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import dask  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import framing  # noqa: E402
@@ -210,6 +214,7 @@ def main() -> None:
                           "dask 2 workers": d2["threads"]},
         "loadavg_before": load_before, "loadavg_after": load_after, "cpu_count": cores,
         "provisional": provisional,
+        "worker_profiler": bool(dask.config.get("distributed.worker.profile.enabled")),
         "projection": {"sentences": PROJECTED_SENTENCES, "per_worker_sentences_per_second": per_worker,
                        "scaling_efficiency": speedup / 2, "rows": projection(per_worker, speedup / 2)},
     }
@@ -225,6 +230,7 @@ def main() -> None:
     print(f"\n2 workers vs 1 worker: {speedup:.2f}x (ideal 2.00)")
     print(f"Dask overhead (single-machine rate / Dask 1-worker rate): {overhead:.2f}x (1.00 = none); "
           f"in CPU seconds: {result['dask_overhead_ratio_cpu']:.2f}x")
+    print(f"Dask's worker profiler: {'on' if result['worker_profiler'] else 'off'}")
     print(f"worker memory after the run (RSS, MB): {d1['worker_rss_mb']} / {d2['worker_rss_mb']}")
     print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} on {cores} cores"
           + ("  -> PROVISIONAL: other work shared the machine" if provisional else ""))
