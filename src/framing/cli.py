@@ -72,6 +72,8 @@ def _cmd_score_dask(args: argparse.Namespace) -> int:
     except ImportError as err:
         log.error("%s", err)
         return 1
+    if not args.verbose:  # Dask logs every worker and connection at INFO
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     options = dict(model=args.model, partition_size=args.partition_size, folder=args.out,
                    cache_dir=args.cache_dir)
     try:
