@@ -154,7 +154,9 @@ def _int8_linear_class() -> type:
             w = linear.weight.detach().float()
             w_scale = (w.abs().amax(dim=1).clamp(min=1e-8) / 127.0).double()
             zero = torch.zeros(w.shape[0], dtype=torch.long)
-            wq = torch.quantize_per_channel(w, w_scale, zero, 0, torch.qint8)
+            with warnings.catch_warnings():  # quantised tensors are deprecated, their fbgemm kernels not yet
+                warnings.simplefilter("ignore", UserWarning)
+                wq = torch.quantize_per_channel(w, w_scale, zero, 0, torch.qint8)
             self._packed = torch.ops.quantized.linear_prepack(wq, None)
             bias = linear.bias.detach().float().clone() if linear.bias is not None else None
             self.register_buffer("bias", bias)
