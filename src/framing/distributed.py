@@ -85,13 +85,14 @@ _STATS: Counter[str] = Counter()
 
 def _worker_model(name: str) -> Any:
     """The model ``name`` (``""`` for the default), loaded at most once in this process."""
-    if name not in _MODELS:
+    key = f"{name}|{os.environ.get('FRAMING_PRECISION', '')}"
+    if key not in _MODELS:
         from framing import load_model
 
-        _MODELS[name] = load_model(name or None)
+        _MODELS[key] = load_model(name or None)
         _STATS["model_loads"] += 1
         log.info("worker process %d loaded model %r", os.getpid(), name or "default")
-    return _MODELS[name]
+    return _MODELS[key]
 
 
 def worker_stats() -> dict[str, int]:
@@ -124,6 +125,9 @@ class FramingWorker(WorkerPlugin):
         local disk (SQLite is not safe on network file systems). Default: a
         ``framing-cache`` folder in the worker's ``local_directory``, which is
         removed with the worker.
+    precision
+        Numeric precision, as :func:`framing.load_model` takes it; ``None``
+        leaves the worker's ``FRAMING_PRECISION`` (or the default) in force.
 
     Notes
     -----
@@ -141,14 +145,17 @@ class FramingWorker(WorkerPlugin):
 
     name = PLUGIN_NAME
 
-    def __init__(self, model: str = "", *, cache_dir: str | None = None):
+    def __init__(self, model: str = "", *, cache_dir: str | None = None, precision: str | None = None):
         self.model = model
         self.cache_dir = cache_dir
+        self.precision = precision
 
     def setup(self, worker: Any) -> None:
         folder = Path(self.cache_dir) if self.cache_dir else Path(worker.local_directory) / "framing-cache"
         folder.mkdir(parents=True, exist_ok=True)
         os.environ["FRAMING_CACHE"] = str(folder)
+        if self.precision:
+            os.environ["FRAMING_PRECISION"] = self.precision
         _worker_model(self.model)
 
 
@@ -485,7 +492,9 @@ def run_pipeline_dask(
     name = setting("model", None if model is None else str(model), default="") or ""
     out = Path(folder) if folder is not None else paths().processed / "partitioned"
     with _connected(client) as c:
-        c.register_plugin(FramingWorker(name, cache_dir=cache_dir), name=PLUGIN_NAME)
+        # the client's precision setting (argument, FRAMING_PRECISION or --precision) holds on every worker
+        precision = setting("precision", None)
+        c.register_plugin(FramingWorker(name, cache_dir=cache_dir, precision=precision), name=PLUGIN_NAME)
         keys = c.run(_model_key, name)
         distinct = {json.dumps(k, sort_keys=True) for k in keys.values()}
         if len(distinct) != 1:
