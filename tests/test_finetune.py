@@ -55,7 +55,8 @@ def _training() -> pd.DataFrame:
 
 def _fit(enc: models.Encoder, **params: object) -> FineTunedHead:
     texts, S, F = training_arrays(_training(), TARGETS, FRAMES)
-    return FineTunedHead(**{"epochs": 1, "batch_size": 8, **params}).fit(enc, texts, S, TIDS, F, FIDS)  # type: ignore[arg-type]
+    opts = {"epochs": 1, "batch_size": 8, "freeze_layers": 0, **params}
+    return FineTunedHead(**opts).fit(enc, texts, S, TIDS, F, FIDS)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- labels and weights
@@ -147,7 +148,7 @@ def test_probabilities_sum_to_one(tiny: models.Encoder, calibrate: bool) -> None
 
 
 def test_training_learns_separable_sentences(tiny: models.Encoder) -> None:
-    head = _fit(tiny, epochs=30, lr=3e-3, head_lr=3e-2)
+    head = _fit(tiny, epochs=30, lr=3e-3, head_lr=3e-2, class_weight="sqrt")
     # rows: the three texts; columns: nato_expansion, diplomacy; 0 favor, 1 against, 2 none
     assert head.predict_stance(TEXTS).argmax(axis=-1).tolist() == [[1, 2], [2, 0], [2, 2]]
     assert head.predict_frames(TEXTS).argmax(axis=-1).tolist() == [0, 1, 0]
