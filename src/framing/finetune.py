@@ -6,8 +6,8 @@ favor, against and none; and a softmax over the frames, trained on each
 sentence's main frame. A sentence without a label for a target (a codebook
 statement covers one target only) or without a frame is masked out of that
 part of the loss. Training is deterministic: fixed seeds, a fixed number of
-threads and ``torch.use_deterministic_algorithms``. After training, one
-temperature per task is fitted on a held-out slice of the training data
+threads and ``torch.use_deterministic_algorithms``. With ``calibrate=True``
+one temperature per task is fitted on a held-out slice of the training data
 (then the model is trained on all of it), so that the probabilities are
 calibrated as well as ranked.
 
