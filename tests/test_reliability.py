@@ -494,3 +494,31 @@ def test_memory_grows_linearly_with_document_size() -> None:
     assert large["chars"] >= 12_000_000
     per_byte = (large["load_rss_mb"] - small["load_rss_mb"]) * 1e6 / ((large["mb"] - small["mb"]) * 1e6)
     assert per_byte <= 12, f"{per_byte:.1f} bytes of memory per byte of text"
+
+
+def test_one_scoring_call_stopped_part_way_keeps_its_finished_chunks(
+    tmp_path: Path, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from framing import stance
+
+    texts = tiny_sentences(40, seed=3)
+    monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(stance, "_COMMIT_EVERY", 8)
+    enc = framing.load_model(tiny_dir)
+    framing.score_stance(["warm up the heads."], model=enc)  # fit the heads outside the stopped run
+    original = models.Encoder.encode
+    calls = {"n": 0}
+
+    def failing(self: models.Encoder, batch: list[str], *args: object, **kwargs: object) -> np.ndarray:
+        calls["n"] += 1
+        if calls["n"] == 3:  # the third chunk of eight dies, as a killed run would
+            raise KeyboardInterrupt
+        return original(self, batch, *args, **kwargs)
+
+    monkeypatch.setattr(models.Encoder, "encode", failing)
+    with pytest.raises(KeyboardInterrupt):
+        framing.score_stance(texts, model=enc)
+    monkeypatch.setattr(models.Encoder, "encode", original)
+    encoded = _counting_encode(monkeypatch, set(texts))
+    framing.score_stance(texts, model=enc)
+    assert len(encoded) == len(texts) - 16, "the two committed chunks were encoded again"

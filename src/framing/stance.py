@@ -114,22 +114,25 @@ def load_training(path: str | Path = TRAINING) -> pd.DataFrame:
 # ---------------------------------------------------------------- embeddings
 
 
+_COMMIT_EVERY = 1024  # sentences encoded between two cache commits
+
+
 def embed(
     encoder: Encoder, texts: Sequence[str], *, cache: bool = True, progress: bool | None = None
 ) -> np.ndarray:
     """Embeddings of ``texts``, each distinct text through the encoder once, cached on disk."""
     texts = [str(t) for t in texts]
     unique = list(dict.fromkeys(texts))
-    store = Cache() if cache else None
-    ns = namespace(**encoder.key, what="embedding")
-    found = store.get_arrays(ns, unique) if store else {}
-    todo = [t for t in unique if t not in found]
-    if todo:
-        vecs = encoder.encode(todo, progress=progress)
-        new = dict(zip(todo, vecs, strict=True))
-        if store:
-            store.put_arrays(ns, new)
-        found.update(new)
+    if cache:
+        # committed chunk by chunk: a run that is stopped keeps what it finished
+        found = Cache().map_arrays(
+            namespace(**encoder.key, what="embedding"),
+            unique,
+            lambda batch: encoder.encode(batch, progress=progress),
+            batch_size=_COMMIT_EVERY,
+        )
+    else:
+        found = dict(zip(unique, encoder.encode(unique, progress=progress), strict=True)) if unique else {}
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
     return np.vstack([found[t] for t in texts]).astype(np.float32)
