@@ -279,3 +279,15 @@ def test_a_document_of_twenty_megabytes_loads(tmp_path: Path) -> None:
     assert path.stat().st_size > 20_000_000
     df = _load(path)
     assert len(df.text[0]) == len("Big\n\n") + len(body)
+
+
+def test_a_folder_with_a_manifest_reads_only_what_the_manifest_lists(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Headline A\n\nBody of a.\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("Working notes\n\nNot a document.\n", encoding="utf-8")
+    (tmp_path / "originals.csv").write_text("doc_id,url\nx,http://example.org\n", encoding="utf-8")
+    (tmp_path / "sources.csv").write_text("doc_id,path,outlet\nA,a.txt,Outlet\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is skipped: the unlisted files are not documents
+        docs = framing.load_corpus(tmp_path)
+    assert docs["doc_id"].tolist() == ["A"]
+    assert docs.attrs["skipped"] == []

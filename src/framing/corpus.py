@@ -341,9 +341,19 @@ def _folder_files(folder: Path) -> list[tuple[Path, str]]:
     files = sorted(p for p in folder.rglob("*")
                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
     listed: set[Path] = set()
+    manifests: list[Path] = []
     for p in files:
-        if p.suffix.lower() == ".csv":
-            listed |= _manifest_targets(p)
+        if p.suffix.lower() == ".csv" and (targets := _manifest_targets(p)):
+            listed |= targets
+            manifests.append(p)
+    if manifests:
+        # a manifest is the folder's table of contents: what it does not list (other
+        # metadata tables, notes) is not a document
+        unlisted = [p for p in files if p.resolve() not in listed and p not in manifests]
+        if unlisted:
+            log.info("load_corpus: %s has a manifest; %d file(s) it does not list were not read: %s",
+                     folder, len(unlisted), ", ".join(p.name for p in unlisted[:5]))
+        files = manifests
     return [(p, p.relative_to(folder).with_suffix("").as_posix()) for p in files if p.resolve() not in listed]
 
 
