@@ -27,7 +27,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from framing.models import ModelError
 
     try:
-        ev = evaluate(args.split, model=args.model, k=args.folds)
+        ev = evaluate(args.split, model=args.model, k=args.folds, head=args.head)
     except (ModelError, FileNotFoundError, ValueError) as err:
         logging.getLogger("framing").error("%s", err)
         return 1
@@ -159,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", default=None, help="model name or folder (default: FRAMING_MODEL or the embedded one)"
     )
     ev.add_argument("--folds", type=int, default=5, help="cross-validation folds on dev (default: 5)")
+    ev.add_argument(
+        "--head", choices=["logistic", "finetuned"], default=None,
+        help="logistic heads on frozen embeddings (default) or the fine-tuned encoder",
+    )
     ev.add_argument("--out", default=None, help="write the metric table to this CSV")
     ev.set_defaults(func=_cmd_evaluate)
 
