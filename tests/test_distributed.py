@@ -55,7 +55,9 @@ def _tidy(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def _assert_same(got: pd.DataFrame, want: pd.DataFrame, name: str) -> None:
     assert list(got.columns) == list(want.columns), name
     pd.testing.assert_frame_equal(
-        _tidy(got, KEYS[name]), _tidy(want, KEYS[name]), check_dtype=False, atol=1e-6, rtol=0
+        # a worker that refits its heads on embeddings computed in other batches than the
+        # single-machine run's differs by float32 rounding, a few units in the sixth decimal
+        _tidy(got, KEYS[name]), _tidy(want, KEYS[name]), check_dtype=False, atol=1e-5, rtol=0
     )
 
 
