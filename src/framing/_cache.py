@@ -200,6 +200,37 @@ class Cache:
         return found
 
 
+def cached_rows(
+    ns: str, texts: Sequence[str], compute: Callable[[list[str]], np.ndarray], *, cache: bool = True
+) -> dict[str, list[Any]]:
+    """Rows of scores for the distinct ``texts``: cached ones read, missing ones computed and stored.
+
+    ``compute`` gets the texts not yet cached and returns one row of numbers
+    per text; rows are stored rounded to six decimals as JSON. With
+    ``cache=False`` nothing is read or written.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> os.environ["FRAMING_CACHE"] = tempfile.mkdtemp()
+    >>> rows = cached_rows(namespace(model="len"), ["ab", "ab", "abc"],
+    ...                    lambda batch: np.array([[len(t)] for t in batch]))
+    >>> rows["abc"]
+    [3.0]
+    """
+    unique = list(dict.fromkeys(str(t) for t in texts))
+    store = Cache() if cache else None
+    found: dict[str, list[Any]] = store.get_json(ns, unique) if store else {}
+    todo = [t for t in unique if t not in found]
+    if todo:
+        P = np.asarray(compute(todo), dtype=np.float64)
+        new = {t: P[i].round(6).tolist() for i, t in enumerate(todo)}
+        if store:
+            store.put_json(ns, new)
+        found.update(new)
+    return found
+
+
 def _retry_locked(run: Callable[[], Any], timeout: float) -> Any:
     """Run an SQLite statement, retrying while another connection holds the lock."""
     deadline = time.monotonic() + timeout

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from framing import _codebooks
-from framing._cache import Cache, namespace
+from framing._cache import cached_rows, namespace
 from framing.models import Encoder, Model, NLIModel, resolve_model
 from framing.stance import (
     HEAD_VERSION,
@@ -184,26 +184,20 @@ def _frame_matrix(
         head=head_version(head),
         frames=",".join(ids),
     )
-    store = Cache() if cache else None
-    unique = list(dict.fromkeys(texts))
-    found = store.get_json(ns, unique) if store else {}
-    todo = [t for t in unique if t not in found]
-    if todo:
+
+    def compute(todo: list[str]) -> np.ndarray:
         if isinstance(model, NLIModel):
-            P = nli_frames(model, todo, frames)
-        elif head == "finetuned":
+            return nli_frames(model, todo, frames)
+        if head == "finetuned":
             from framing.finetune import finetuned_head
 
             ft = finetuned_head(model, frames=codebook, training=training, cache=cache)
-            P = ft.predict_frames(todo)[:, [ft.frame_ids_.index(i) for i in ids]]
-        else:
-            lr_head = _shipped_head(model, str(codebook), str(training))
-            all_ids = [str(f["id"]) for f in load_frames(codebook)]
-            P = lr_head.predict_proba(embed(model, todo, cache=cache))[:, [all_ids.index(i) for i in ids]]
-        new = {t: P[i].round(6).tolist() for i, t in enumerate(todo)}
-        if store:
-            store.put_json(ns, new)
-        found.update(new)
+            return ft.predict_frames(todo)[:, [ft.frame_ids_.index(i) for i in ids]]
+        lr_head = _shipped_head(model, str(codebook), str(training))
+        all_ids = [str(f["id"]) for f in load_frames(codebook)]
+        return lr_head.predict_proba(embed(model, todo, cache=cache))[:, [all_ids.index(i) for i in ids]]
+
+    found = cached_rows(ns, texts, compute, cache=cache)
     if not texts:
         return np.zeros((0, len(frames)))
     return np.asarray([found[t] for t in texts], dtype=np.float64)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from framing import _codebooks
-from framing._cache import Cache, namespace
+from framing._cache import Cache, cached_rows, namespace
 from framing.models import Encoder, Model, NLIModel, resolve_model
 
 log = logging.getLogger(__name__)
@@ -393,28 +393,23 @@ def _stance_matrix(
         head=head_version(head),
         targets=",".join(tids),
     )
-    store = Cache() if cache else None
-    unique = list(dict.fromkeys(texts))
-    found = store.get_json(ns, unique) if store else {}
-    todo = [t for t in unique if t not in found]
-    if todo:
+
+    def compute(todo: list[str]) -> np.ndarray:
         if isinstance(model, NLIModel):
-            P = nli_stance(model, todo, targets)
-        elif head == "finetuned":
+            return nli_stance(model, todo, targets)
+        if head == "finetuned":
             from framing.finetune import finetuned_head
 
             ft = finetuned_head(model, targets=codebook, training=training, cache=cache)
-            P = ft.predict_stance(todo)[:, [ft.target_ids_.index(t) for t in tids]]
-        else:
-            lr_head = _shipped_head(model, str(codebook), str(training))
-            X = embed(model, todo, cache=cache)
-            P = np.zeros((len(todo), len(targets), 3))
-            for j, tid in enumerate(tids):
-                P[:, j] = lr_head.predict_proba(X, [tid] * len(todo), todo)
-        new = {t: P[i].round(6).tolist() for i, t in enumerate(todo)}
-        if store:
-            store.put_json(ns, new)
-        found.update(new)
+            return ft.predict_stance(todo)[:, [ft.target_ids_.index(t) for t in tids]]
+        lr_head = _shipped_head(model, str(codebook), str(training))
+        X = embed(model, todo, cache=cache)
+        P = np.zeros((len(todo), len(targets), 3))
+        for j, tid in enumerate(tids):
+            P[:, j] = lr_head.predict_proba(X, [tid] * len(todo), todo)
+        return P
+
+    found = cached_rows(ns, texts, compute, cache=cache)
     if not texts:
         return np.zeros((0, len(targets), 3))
     return np.asarray([found[t] for t in texts], dtype=np.float64)
