@@ -8,21 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from test_models import NLI_LABELS, build_tiny
 
 import framing
 from framing import frames, models, stance
 
 TARGET_IDS = ["nato_expansion", "ukraine", "russia", "diplomacy"]
 TEXTS = ["nato must stop expanding .", "the leaders agreed to continue talks .", "troops and the border"]
-
-
-@pytest.fixture(scope="module")
-def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return {
-        "encoder": build_tiny(tmp_path_factory.mktemp("enc")),
-        "nli": build_tiny(tmp_path_factory.mktemp("nli"), id2label=NLI_LABELS),
-    }
 
 
 @pytest.fixture(autouse=True)
