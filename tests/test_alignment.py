@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import framing
-from framing import alignment as align_module
+from framing.analysis import alignment as align_module
 
 # --------------------------------------------------------------------------- global matching
 
@@ -98,7 +98,7 @@ def test_align_with_an_empty_side() -> None:
 
 
 def test_framing_align_is_the_function_after_importing_the_module() -> None:
-    import framing.alignment  # noqa: F401
+    import framing.analysis.alignment  # noqa: F401
 
     t = framing.align(["climate"], ["COP26"], model=TOY, threshold=0.5)
     assert t["status"].tolist() == ["shared"] * 2

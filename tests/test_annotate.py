@@ -13,7 +13,7 @@ import pytest
 
 import framing
 from framing import agreement, export_sample, import_coded, model_codes
-from framing.annotate import add_cli
+from framing.quality.annotate import add_cli
 
 TARGETS = {"russia": "Russia's government and its actions.", "ukraine": "Ukraine's government."}
 FRAMES = {"economic": "Costs and benefits.", "political": "Politics and parties.", "morality": "Values."}
@@ -96,7 +96,7 @@ def test_stratified_allocation(tmp_path: Path, sizes: dict, n: int, expected: di
 
 def test_missing_strata_column_falls_back_to_simple_sample(tmp_path: Path, caplog) -> None:
     sents = _sentences({"a": 10}).drop(columns="source")
-    with caplog.at_level(logging.WARNING, logger="framing.annotate"):
+    with caplog.at_level(logging.WARNING, logger="framing.quality.annotate"):
         sheet = _export(tmp_path, sents, n=4, stratify_by="source")
     assert len(sheet) == 4 and sheet["sent_id"].is_unique
     assert "simple random sample" in caplog.text
@@ -308,7 +308,7 @@ def test_alpha_between_each_coder_and_the_model() -> None:
 
 
 def test_one_coder_without_model_gives_no_rows(caplog) -> None:
-    with caplog.at_level(logging.WARNING, logger="framing.annotate"):
+    with caplog.at_level(logging.WARNING, logger="framing.quality.annotate"):
         table = agreement(_coded("frame", a=["x", "y"]))
     assert table.empty and "two coders" in caplog.text
 

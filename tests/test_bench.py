@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from framing import bench
 from framing.cli import build_parser
+from framing.quality import bench
 
 SOURCES = [
     "The Kremlin said the talks were frank and businesslike on Monday.",

@@ -10,7 +10,7 @@ import pytest
 from test_models import NLI_LABELS, build_tiny
 
 import framing
-from framing import _cache, models
+from framing.scoring import _cache, models
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import framing
-from framing.corpus import CorpusError, CorpusWarning, clean_text, normalise_characters
+from framing.loading.corpus import CorpusError, CorpusWarning, clean_text, normalise_characters
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TITLE = "Putin outlines Russian view on NATO expansion to British PM"

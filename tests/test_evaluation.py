@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from test_models import NLI_LABELS, build_tiny
 
-from framing import cli, evaluation
+from framing import cli
+from framing.quality import evaluation
 
 
 @pytest.fixture(autouse=True)

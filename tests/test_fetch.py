@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import framing
-from framing import fetch as fetch_module
 from framing.cli import main
+from framing.loading import fetch as fetch_module
 
 PARAGRAPHS = [
     "Vladimir Putin had a telephone conversation with the Prime Minister of a fictional kingdom.",

@@ -10,8 +10,9 @@ import pytest
 from test_models import build_tiny
 
 import framing
-from framing import finetune, models
-from framing.finetune import FineTunedHead, training_arrays
+from framing.scoring import models
+from framing.scoring import training as finetune
+from framing.scoring.training import FineTunedHead, training_arrays
 
 TARGETS = [
     {"id": "nato_expansion", "favor": ["nato expansion"], "against": ["nato must stop expanding ."]},

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import framing
-from framing import frames
+from framing.scoring import frames
 
 FRAME_IDS = [
     "economic", "capacity_and_resources", "morality", "fairness_and_equality", "legality",

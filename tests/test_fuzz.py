@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import framing
-from framing.sentences import paragraph_spans
+from framing.loading.sentences import paragraph_spans
 
 settings.register_profile(
     "framing-fuzz",

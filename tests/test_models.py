@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import framing
-from framing import models
+from framing.scoring import models
 
 TINY_VOCAB = [
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import framing
-from framing import models
+from framing.scoring import models
 
 SENTENCES = [
     "NATO must stop expanding towards Russia's borders, the Kremlin said on Monday.",
@@ -49,7 +49,7 @@ def test_a_sentence_gets_the_same_scores_alone_and_in_two_different_batches(prec
     for batch in (SENTENCES, SENTENCES[:k] + SENTENCES[::-1] * 2):
         labels, probs = _scores(model, batch, k)
         # rows come sentence by sentence in both tables: reorder the batched ones the same way
-        n_t, n_f = len(framing.stance.load_targets()), len(framing.frames.load_frames())
+        n_t, n_f = len(framing.scoring.stance.load_targets()), len(framing.scoring.frames.load_frames())
         st_l, fr_l = labels[: k * n_t].reshape(k, n_t), labels[k * n_t :].reshape(k, n_f)
         st_p, fr_p = probs[: k * n_t * 3].reshape(k, -1), probs[k * n_t * 3 :].reshape(k, n_f)
         by_sentence_l = np.concatenate([np.concatenate([st_l[i], fr_l[i]]) for i in range(k)])
@@ -107,7 +107,7 @@ def test_int8_linear_rows_do_not_depend_on_each_other() -> None:
 
 @pytest.mark.parametrize(("precision", "other"), [("fp32", "bf16"), ("fp32", "int8"), ("bf16", "int8")])
 def test_precision_is_part_of_the_cache_key(precision: str, other: str) -> None:
-    from framing._cache import namespace
+    from framing.scoring._cache import namespace
 
     a = framing.load_model(precision=precision).key  # type: ignore[arg-type]
     b = framing.load_model(precision=other).key  # type: ignore[arg-type]

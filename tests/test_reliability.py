@@ -25,7 +25,7 @@ import pytest
 from test_models import NLI_LABELS, TINY_VOCAB, build_tiny
 
 import framing
-from framing import _cache, models
+from framing.scoring import _cache, models
 
 TESTS = Path(__file__).resolve().parent
 WORDS = [w for w in TINY_VOCAB[5:] if w.isalpha()]
@@ -212,7 +212,7 @@ def test_cache_holds_json_and_float32_bytes_never_pickles(tmp_path: Path) -> Non
 MAP_WORKER = r"""
 import json, sys, time
 import numpy as np
-from framing._cache import Cache, namespace
+from framing.scoring._cache import Cache, namespace
 
 folder, n = sys.argv[1], int(sys.argv[2])
 def compute(batch):
@@ -499,7 +499,7 @@ def test_memory_grows_linearly_with_document_size() -> None:
 def test_one_scoring_call_stopped_part_way_keeps_its_finished_chunks(
     tmp_path: Path, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from framing import stance
+    from framing.scoring import stance
 
     texts = tiny_sentences(40, seed=3)
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import framing
-from framing.sentences import load_pipeline, merge_spans, paragraph_spans, verify_model_files
+from framing.loading.sentences import load_pipeline, merge_spans, paragraph_spans, verify_model_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -173,7 +173,7 @@ def test_changed_model_file_is_reported_with_how_to_reinstall(tmp_path: Path) ->
 
 
 def test_installed_model_matches_the_recorded_hashes() -> None:
-    from framing.sentences import _expected_hashes, _model_dir
+    from framing.loading.sentences import _expected_hashes, _model_dir
 
     expected = _expected_hashes()
     assert {"config.cfg", "parser/model", "tok2vec/model"} <= set(expected)
@@ -197,6 +197,6 @@ def test_an_unclosed_quotation_does_not_reach_into_the_next_paragraph() -> None:
     (5, [(0, 4), (5, 9), (10, 15), (15, 20)]),
 ])
 def test_long_paragraphs_are_parsed_in_pieces(limit: int, expected: list[tuple[int, int]]) -> None:
-    from framing.sentences import _pieces
+    from framing.loading.sentences import _pieces
 
     assert list(_pieces("Aaaa bbb. Cccccccccc", 0, 20, limit)) == expected

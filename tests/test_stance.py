@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import framing
-from framing import frames, models, stance
+from framing.scoring import frames, models, stance
 
 TARGET_IDS = ["nato_expansion", "ukraine", "russia", "diplomacy"]
 TEXTS = ["nato must stop expanding .", "the leaders agreed to continue talks .", "troops and the border"]

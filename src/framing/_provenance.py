@@ -35,7 +35,7 @@ _MODEL_KEYS = {
 
 
 def _sha256(path: Path) -> str:
-    from framing.models import sha256_file
+    from framing.scoring.models import sha256_file
 
     return sha256_file(path)
 

@@ -23,8 +23,8 @@ def _cmd_reports(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from framing.evaluation import evaluate
-    from framing.models import ModelError
+    from framing.quality.evaluation import evaluate
+    from framing.scoring.models import ModelError
 
     try:
         ev = evaluate(args.split, model=args.model, k=args.folds, head=args.head)
@@ -68,7 +68,7 @@ def _cmd_score_dask(args: argparse.Namespace) -> int:
         return 2
     try:
         from framing.distributed import local_client, run_pipeline_dask
-        from framing.models import ModelError
+        from framing.scoring.models import ModelError
     except ImportError as err:
         log.error("%s", err)
         return 1
@@ -93,9 +93,9 @@ def _cmd_score_dask(args: argparse.Namespace) -> int:
 def _cmd_score(args: argparse.Namespace) -> int:
     if args.scheduler or args.dask_workers:
         return _cmd_score_dask(args)
-    from framing.frames import score_frames
-    from framing.models import ModelError, load_model
-    from framing.stance import score_stance
+    from framing.scoring.frames import score_frames
+    from framing.scoring.models import ModelError, load_model
+    from framing.scoring.stance import score_stance
 
     try:
         sentences = _read_sentences(args.input)
@@ -115,7 +115,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from framing.fetch import fetch_originals
+    from framing.loading.fetch import fetch_originals
 
     try:
         report = fetch_originals(args.manifest, out=args.out, timeout=args.timeout)
@@ -128,7 +128,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from framing.bench import main_args
+    from framing.quality.bench import main_args
 
     return main_args(args)
 
@@ -200,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     fe.add_argument("--out", default=None, help="folder to save into (default: data/external/)")
     fe.add_argument("--timeout", type=float, default=20.0, help="seconds to wait per server (default: 20)")
     fe.set_defaults(func=_cmd_fetch)
-    from framing.bench import build_parser as bench_parser
+    from framing.quality.bench import build_parser as bench_parser
 
     bench_parser(sub.add_parser("bench", help="measure scoring speed, precision agreement and memory"))
     sub.choices["bench"].set_defaults(func=_cmd_bench)

@@ -66,12 +66,12 @@ def run_pipeline(
     >>> t.sentences.groupby("source").size()  # doctest: +SKIP
     """
     from framing._provenance import provenance, write_table
-    from framing.attribution import attribute, quotes
-    from framing.corpus import load_corpus
-    from framing.frames import score_frames
-    from framing.models import resolve_model
-    from framing.sentences import split_sentences
-    from framing.stance import score_stance
+    from framing.loading.attribution import attribute, quotes
+    from framing.loading.corpus import load_corpus
+    from framing.loading.sentences import split_sentences
+    from framing.scoring.frames import score_frames
+    from framing.scoring.models import resolve_model
+    from framing.scoring.stance import score_stance
 
     src = Path(source) if source is not None else paths().manifest
     docs = load_corpus(src)

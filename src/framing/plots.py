@@ -1,7 +1,7 @@
 """Figures for comparing sources: stance heatmap, frame profiles, distinctive words, prominence, markers.
 
-Every function takes a table from :mod:`framing.compare` or
-:mod:`framing.markers` and returns ``fig, ax`` (the marker table returns a
+Every function takes a table from :mod:`framing.analysis.compare` or
+:mod:`framing.analysis.markers` and returns ``fig, ax`` (the marker table returns a
 styled DataFrame). Each source keeps one colour in every figure: colours come
 from :func:`palette`, which assigns a colour-blind-safe colour (seaborn's
 "colorblind") to a source the first time it is seen in the Python session
@@ -269,7 +269,7 @@ def prominence_chart(sentences: pd.DataFrame, *, by: str = "source", palette: Ma
     >>> len(ax.patches)
     3
     """
-    from framing.compare import _body_order, _count_words
+    from framing.analysis.compare import _body_order, _count_words
 
     s = _body_order(sentences)
     head = s["is_title"].astype(bool) if "is_title" in s.columns else pd.Series(False, index=s.index)

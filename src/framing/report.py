@@ -294,8 +294,8 @@ def summarise_comparison(
     str
         Markdown bullet points.
     """
-    from framing.compare import prominence as _prominence
-    from framing.compare import stance_difference
+    from framing.analysis.compare import prominence as _prominence
+    from framing.analysis.compare import stance_difference
 
     prom = prominence if prominence is not None else _prominence(sentences, by=by)
     diff = difference if difference is not None else stance_difference(sentences, stance, a, b, by=by)

@@ -279,7 +279,7 @@ def marker_table(markers: pd.DataFrame, sentences: pd.DataFrame, *, by: str = "s
         raise KeyError(
             f"the sentences table has no column {by!r}: pass by= one of {', '.join(sentences.columns)}"
         )
-    from framing.compare import _count_words
+    from framing.analysis.compare import _count_words
 
     s = sentences.assign(sent_id=sentences["sent_id"].astype(str))
     s = s.assign(_words=_count_words(s["text"])) if "text" in s.columns else s.assign(_words=np.nan)

@@ -1,6 +1,6 @@
 """Scoring benchmark: the project against the standard pipelines and the encoder's own limit.
 
-Run ``framing bench`` (or ``python -m framing.bench``). In one run it measures,
+Run ``framing bench`` (or ``python -m framing.quality.bench``). In one run it measures,
 on N new sentences built from the corpus (so the cache cannot answer them):
 
 - ``project_cold_<precision>``: :func:`score_stance` plus :func:`score_frames`
@@ -24,7 +24,7 @@ Rates are medians over ``--repeat`` repetitions. The table is printed and
 
 Examples
 --------
->>> from framing.bench import workload
+>>> from framing.quality.bench import workload
 >>> len(list(workload(3, seed=1)))  # doctest: +SKIP
 3
 """
@@ -72,8 +72,8 @@ def source_sentences() -> list[str]:
     import pandas as pd
 
     from framing.config import paths
-    from framing.corpus import load_corpus
-    from framing.sentences import split_sentences
+    from framing.loading.corpus import load_corpus
+    from framing.loading.sentences import split_sentences
 
     p = paths()
     out: list[str] = []
@@ -178,8 +178,8 @@ def _cache_dir(env: dict[str, str] | None = None) -> Iterator[Path]:
 
 
 def _project(texts: list[str], model: Any) -> tuple[Any, Any]:
-    from framing.frames import score_frames
-    from framing.stance import score_stance
+    from framing.scoring.frames import score_frames
+    from framing.scoring.stance import score_stance
 
     return score_stance(texts, model=model), score_frames(texts, model=model)
 
@@ -221,8 +221,8 @@ def batch_difference(model: Any, texts: Sequence[str], *, k: int = 3) -> dict[st
 
     Returns the share of identical labels and the largest probability difference.
     """
-    from framing.frames import score_frames
-    from framing.stance import score_stance
+    from framing.scoring.frames import score_frames
+    from framing.scoring.stance import score_stance
 
     def scores(batch: list[str]) -> tuple[Any, Any]:
         st = score_stance(batch, model=model, cache=False)
@@ -249,8 +249,8 @@ def batch_difference(model: Any, texts: Sequence[str], *, k: int = 3) -> dict[st
 
 
 def _zero_shot_labels() -> list[str]:
-    from framing.frames import load_frames
-    from framing.stance import load_targets
+    from framing.scoring.frames import load_frames
+    from framing.scoring.stance import load_targets
 
     labels: list[str] = []
     for t in load_targets():
@@ -271,7 +271,7 @@ def zero_shot_pipeline() -> Any:
     import torch
     from transformers import AutoConfig, AutoTokenizer, BertForSequenceClassification, pipeline
 
-    from framing.models import _quiet_transformers, default_model_path
+    from framing.scoring.models import _quiet_transformers, default_model_path
 
     path = default_model_path()
     with _quiet_transformers():
@@ -289,7 +289,7 @@ def feature_pipeline() -> Any:
     """``pipeline("feature-extraction")`` on the default encoder."""
     from transformers import pipeline
 
-    from framing.models import _quiet_transformers, default_model_path
+    from framing.scoring.models import _quiet_transformers, default_model_path
 
     with _quiet_transformers():
         return pipeline("feature-extraction", model=str(default_model_path()), device="cpu")
@@ -303,8 +303,8 @@ def memory_run(n: int, *, precision: str, chunk_size: int, seed: int, log_every:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from framing._batching import score_chunks
-    from framing.models import load_model
+    from framing.scoring.models import load_model
+    from framing.scoring.streaming import score_chunks
 
     model = load_model(precision=precision)  # type: ignore[arg-type]
     trace: list[tuple[int, float]] = []
@@ -344,7 +344,7 @@ def memory_run(n: int, *, precision: str, chunk_size: int, seed: int, log_every:
 
 def _memory_in_child(n: int, *, precision: str, chunk_size: int, seed: int) -> dict[str, Any]:
     cmd = [
-        sys.executable, "-m", "framing.bench", "--memory-child",
+        sys.executable, "-m", "framing.quality.bench", "--memory-child",
         "--n", str(n), "--precisions", precision, "--chunk-size", str(chunk_size), "--seed", str(seed),
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -395,7 +395,7 @@ def run(
 
     ``only`` limits the run to some of ``project``, ``pipelines``, ``limit``, ``memory``.
     """
-    from framing.models import load_model
+    from framing.scoring.models import load_model
 
     parts = set(only or ("project", "pipelines", "limit", "memory"))
     texts = list(workload(n, seed=seed))
@@ -530,7 +530,7 @@ def goals(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _tolerance() -> float:
-    from framing.models import BATCH_TOLERANCE
+    from framing.scoring.models import BATCH_TOLERANCE
 
     return BATCH_TOLERANCE
 

@@ -11,7 +11,7 @@ Two ways to score, chosen by the model:
   favour hypothesis and its opposition hypothesis, combined into favor,
   against and none.
 
-Scores are cached on disk (see ``framing._cache``), keyed by the model, its
+Scores are cached on disk (see ``framing.scoring._cache``), keyed by the model, its
 weights hash, the precision, the codebook hash, the head version and the text.
 """
 
@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from framing import _codebooks
-from framing._cache import Cache, cached_rows, namespace
-from framing.models import Encoder, Model, NLIModel, resolve_model
+from framing.scoring._cache import Cache, cached_rows, namespace
+from framing.scoring.models import Encoder, Model, NLIModel, resolve_model
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ STANCE_COLUMNS = ["sent_id", "target", "favor", "against", "none", "label", "sco
 
 HeadMode = Literal["per_target", "pooled"]
 #: how an encoder's embeddings become probabilities: logistic heads on frozen
-#: embeddings, or the encoder fine-tuned with its heads (``framing.finetune``)
+#: embeddings, or the encoder fine-tuned with its heads (``framing.scoring.training``)
 HeadKind = Literal["logistic", "finetuned"]
 HEADS: tuple[str, ...] = ("logistic", "finetuned")
 DEFAULT_HEAD: HeadKind = "logistic"
@@ -369,7 +369,7 @@ def resolve_head(head: HeadKind | str | None) -> HeadKind:
 def head_version(head: HeadKind) -> str:
     """The head's part of the score cache key."""
     if head == "finetuned":
-        from framing.finetune import FINETUNE_VERSION
+        from framing.scoring.training import FINETUNE_VERSION
 
         return f"{HEAD_VERSION}/{FINETUNE_VERSION}"
     return HEAD_VERSION
@@ -398,7 +398,7 @@ def _stance_matrix(
         if isinstance(model, NLIModel):
             return nli_stance(model, todo, targets)
         if head == "finetuned":
-            from framing.finetune import finetuned_head
+            from framing.scoring.training import finetuned_head
 
             ft = finetuned_head(model, targets=codebook, training=training, cache=cache)
             return ft.predict_stance(todo)[:, [ft.target_ids_.index(t) for t in tids]]
@@ -467,7 +467,7 @@ def score_stance(
     head
         How an encoder's output becomes probabilities: ``"finetuned"`` (the
         encoder fine-tuned with its stance and frame heads, see
-        :func:`framing.finetune.finetuned_head`) or ``"logistic"`` (logistic
+        :func:`framing.scoring.training.finetuned_head`) or ``"logistic"`` (logistic
         heads on frozen embeddings); default :data:`DEFAULT_HEAD`. Ignored
         for an NLI model.
 

@@ -58,9 +58,9 @@ def score_chunks(
     >>> for stance, frames in score_chunks(iter(["NATO must stop."]), chunk_size=1):  # doctest: +SKIP
     ...     stance.to_parquet(...)
     """
-    from framing.frames import score_frames
-    from framing.models import resolve_model
-    from framing.stance import score_stance
+    from framing.scoring.frames import score_frames
+    from framing.scoring.models import resolve_model
+    from framing.scoring.stance import score_stance
 
     m = resolve_model(model)
     start = 0

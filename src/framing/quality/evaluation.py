@@ -24,15 +24,15 @@ import numpy as np
 import pandas as pd
 
 from framing.config import paths
-from framing.frames import (
+from framing.scoring.frames import (
     FRAMES,
     fit_frame_head,
     frame_table,
     load_frames,
     score_frames,
 )
-from framing.models import Encoder, resolve_model
-from framing.stance import (
+from framing.scoring.models import Encoder, resolve_model
+from framing.scoring.stance import (
     LABELS,
     TARGETS,
     TRAINING,
@@ -184,7 +184,7 @@ def _heads_cv(
     for i, (train_idx, test_idx) in enumerate(splits):
         train = pd.concat([training, gold.iloc[train_idx]], ignore_index=True)
         if head == "finetuned":
-            from framing.finetune import FineTunedHead, training_arrays
+            from framing.scoring.training import FineTunedHead, training_arrays
 
             texts, S, F = training_arrays(train, targets, frames)
             ft = FineTunedHead(**(finetune_params or {})).fit(encoder, texts, S, tids, F, fids)
@@ -290,13 +290,13 @@ def evaluate(
     targets, frames, training
         Codebooks and training examples (shipped names or paths).
     stance_params, frame_params
-        Options of :class:`framing.stance.StanceHead` and
-        :class:`framing.frames.FrameHead` for the cross-validated heads.
+        Options of :class:`framing.scoring.stance.StanceHead` and
+        :class:`framing.scoring.frames.FrameHead` for the cross-validated heads.
     head
         ``"finetuned"`` or ``"logistic"`` (default
-        :data:`framing.stance.DEFAULT_HEAD`): which head an encoder gets.
+        :data:`framing.scoring.stance.DEFAULT_HEAD`): which head an encoder gets.
     finetune_params
-        Options of :class:`framing.finetune.FineTunedHead` for the
+        Options of :class:`framing.scoring.training.FineTunedHead` for the
         cross-validated fine-tuning (refitted on each fold).
 
     Returns
@@ -306,7 +306,7 @@ def evaluate(
 
     Examples
     --------
-    >>> from framing.evaluation import evaluate
+    >>> from framing.quality.evaluation import evaluate
     >>> ev = evaluate("dev")  # doctest: +SKIP
     >>> ev.table.query("metric == 'macro_f1' and target == 'pooled'")["value"].item()  # doctest: +SKIP
     0.7...

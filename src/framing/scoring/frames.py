@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from framing import _codebooks
-from framing._cache import cached_rows, namespace
-from framing.models import Encoder, Model, NLIModel, resolve_model
-from framing.stance import (
+from framing.scoring._cache import cached_rows, namespace
+from framing.scoring.models import Encoder, Model, NLIModel, resolve_model
+from framing.scoring.stance import (
     HEAD_VERSION,
     TRAINING,
     HeadKind,
@@ -189,7 +189,7 @@ def _frame_matrix(
         if isinstance(model, NLIModel):
             return nli_frames(model, todo, frames)
         if head == "finetuned":
-            from framing.finetune import finetuned_head
+            from framing.scoring.training import finetuned_head
 
             ft = finetuned_head(model, frames=codebook, training=training, cache=cache)
             return ft.predict_frames(todo)[:, [ft.frame_ids_.index(i) for i in ids]]
@@ -248,7 +248,7 @@ def score_frames(
         Read and write scores in the on-disk cache.
     head
         ``"finetuned"`` or ``"logistic"`` (see :func:`framing.score_stance`);
-        default :data:`framing.stance.DEFAULT_HEAD`. The fine-tuned head gives
+        default :data:`framing.scoring.stance.DEFAULT_HEAD`. The fine-tuned head gives
         a softmax over the frames (trained on each sentence's main frame), so
         its probabilities sum to 1 across the codebook.
 

@@ -74,7 +74,7 @@ def _encoder(model: Any) -> Any:
     """A loaded encoder (anything with ``encode``), or load one by name."""
     if model is not None and hasattr(model, "encode"):
         return model
-    from framing.models import resolve_model
+    from framing.scoring.models import resolve_model
 
     enc = resolve_model(model)
     if not hasattr(enc, "encode"):
@@ -158,7 +158,7 @@ def _nli_probs(nli: Any, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
 
     :meth:`NLIModel.entail` gives a two-way softmax; the full three-way one is
     recovered from two such calls (entailment vs contradiction, entailment vs
-    neutral), so no other module than :mod:`framing.models` runs the model.
+    neutral), so no other module than :mod:`framing.scoring.models` runs the model.
     """
     labels = {int(i): str(lab).lower() for i, lab in (nli.model.config.id2label or {}).items()}
     neutral = next((i for i, lab in labels.items() if lab.startswith("neutral")), None)
@@ -262,7 +262,7 @@ def align(
             })
     out = pd.DataFrame(rows, columns=COLUMNS)
     if nli is not None:
-        from framing.models import resolve_model
+        from framing.scoring.models import resolve_model
 
         nli_model = nli if hasattr(nli, "entail") else resolve_model(nli)
         if not hasattr(nli_model, "entail"):

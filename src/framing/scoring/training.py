@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from framing.models import Encoder
+from framing.scoring.models import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -528,8 +528,8 @@ def finetuned_head(
     array([1., 1., 1., 1.])
     """
     from framing import _codebooks
-    from framing.frames import load_frames
-    from framing.stance import load_targets, load_training
+    from framing.scoring.frames import load_frames
+    from framing.scoring.stance import load_targets, load_training
 
     head = FineTunedHead(**dict(params or {}))
     key = weights_key(encoder, _codebooks.digest(targets, frames, training), head.get_params())

@@ -73,7 +73,7 @@ _PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
 @lru_cache(maxsize=1)
 def _nlp() -> Language:
     """The full spaCy pipeline (parser, tagger, lemmas, entities), loaded once."""
-    from framing.sentences import load_pipeline  # noqa: PLC0415
+    from framing.loading.sentences import load_pipeline  # noqa: PLC0415
 
     return load_pipeline(exclude=())
 
