@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "summarise_comparison": "report",
     "provenance_table": "report",
     "paths": "config",
+    "Settings": "config",
     "run_pipeline": "pipeline",
     "run_pipeline_dask": "distributed",
     "prominence": "analysis.compare",

@@ -8,9 +8,16 @@ use relative paths such as ``../data``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
+
+Precision = Literal["fp32", "bf16", "int8"]
+#: numeric precisions a model can run in (see :func:`framing.load_model`)
+PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8")
+DEFAULT_PRECISION: Precision = "fp32"
 
 
 def _find_root() -> Path:
@@ -102,3 +109,99 @@ def setting(name: str, value: str | None = None, *, default: str | None = None) 
     if value is not None:
         return value
     return os.environ.get(f"FRAMING_{name.upper()}", default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How models run and where their scores are cached, passed as one argument.
+
+    Every function that scores takes ``settings=``; the command line builds
+    one from its flags, and :mod:`framing.distributed` ships it to each Dask
+    worker. Nothing in the package writes these to ``os.environ``: the
+    environment variables only supply the defaults, through
+    :meth:`Settings.from_env`.
+
+    Parameters
+    ----------
+    model
+        Model name or folder, as :func:`framing.load_model` takes it; ``None``
+        for the embedded default.
+    precision
+        ``"fp32"``, ``"bf16"`` or ``"int8"``.
+    cache
+        Folder of the score cache; ``None`` for ``data/interim/cache``.
+    device
+        ``"cpu"``, ``"cuda"``...; ``None`` picks CUDA when available.
+
+    Examples
+    --------
+    >>> from framing import Settings
+    >>> s = Settings(precision="int8")
+    >>> s.precision, s.replace(precision="fp32").precision
+    ('int8', 'fp32')
+    """
+
+    model: str | None = None
+    precision: Precision = DEFAULT_PRECISION
+    cache: Path | None = None
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        prec = str(self.precision).strip().lower()
+        if prec not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}: use one of {', '.join(PRECISIONS)}")
+        object.__setattr__(self, "precision", prec)
+        if self.cache is not None:
+            object.__setattr__(self, "cache", Path(self.cache).expanduser().resolve())
+        if self.model is not None:
+            object.__setattr__(self, "model", str(self.model) or None)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Settings from ``FRAMING_MODEL``, ``FRAMING_PRECISION`` and ``FRAMING_CACHE``.
+
+        Keyword arguments that are not ``None`` take precedence over the
+        environment.
+
+        Examples
+        --------
+        >>> Settings.from_env(precision="bf16").precision
+        'bf16'
+        """
+        unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise TypeError(f"unknown setting(s) {sorted(unknown)}")
+        env = {
+            "model": os.environ.get("FRAMING_MODEL") or None,
+            "precision": os.environ.get("FRAMING_PRECISION") or DEFAULT_PRECISION,
+            "cache": os.environ.get("FRAMING_CACHE") or None,
+            "device": os.environ.get("FRAMING_DEVICE") or None,
+        }
+        env.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**env)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed.
+
+        Examples
+        --------
+        >>> Settings().replace(model="my/model").model
+        'my/model'
+        """
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def cache_dir(self) -> Path:
+        """The cache folder: ``cache`` if set, else ``paths().cache``.
+
+        Examples
+        --------
+        >>> Settings(cache="/tmp/scores").cache_dir.name
+        'scores'
+        """
+        return self.cache if self.cache is not None else paths().cache
+
+
+def resolve_settings(settings: Settings | None) -> Settings:
+    """``settings`` as given, or :meth:`Settings.from_env` when ``None``."""
+    return settings if settings is not None else Settings.from_env()
