@@ -20,8 +20,8 @@ def _name(req: str) -> str:
     return re.split(r"[<>=!~ \[;]", req.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-# conda-forge names that differ from PyPI's
-_CONDA_TO_PYPI = {"pytorch-cpu": "torch"}
+# conda-forge names that differ from PyPI's (mkdocstrings-python is PyPI's mkdocstrings[python])
+_CONDA_TO_PYPI = {"pytorch-cpu": "torch", "mkdocstrings-python": "mkdocstrings"}
 
 
 def _environment_names() -> tuple[set[str], set[str]]:
