@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
 from pathlib import Path
@@ -12,8 +11,7 @@ import pandas as pd
 import pytest
 
 import framing
-from framing import agreement, export_sample, import_coded, model_codes
-from framing.quality.annotate import add_cli
+from framing import agreement, cli, export_sample, import_coded, model_codes
 
 TARGETS = {"russia": "Russia's government and its actions.", "ukraine": "Ukraine's government."}
 FRAMES = {"economic": "Costs and benefits.", "political": "Politics and parties.", "morality": "Values."}
@@ -338,10 +336,7 @@ def test_model_codes_from_scores() -> None:
 
 
 def _cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="framing")
-    add_cli(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return cli.main(argv)
 
 
 def test_cli_export_then_import(tmp_path: Path, capsys) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from framing.cli import build_parser
+from framing.cli import build_parser, main
 from framing.quality import bench
 
 SOURCES = [
@@ -85,14 +85,54 @@ def test_cli_has_a_bench_command_and_a_precision_option() -> None:
     assert (args.command, args.precision, args.n, args.repeat) == ("bench", "int8", 40, 1)
 
 
+def test_bench_has_no_precision_flag_of_its_own(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["bench", "--precisions", "fp32,int8"])
+    assert "--precisions" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flag", "measured"),
+    [
+        (None, ("fp32", "bf16", "int8")),
+        ("fp32", ("fp32",)),
+        ("int8", ("fp32", "int8")),
+        ("bf16", ("fp32", "bf16")),
+    ],
+)
+def test_the_global_precision_is_measured_against_fp32(flag: str | None, measured: tuple[str, ...]) -> None:
+    assert bench.bench_precisions(flag) == measured
+
+
+def test_cli_bench_runs_the_precision_of_the_global_flag(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: dict = {}
+
+    def fake_run(**kw: object) -> dict:
+        seen.update(kw)
+        r = {"variants": {"limit_fp32": {"rate": 1.0, "sentences": 1}}, "agreement": {},
+             "batch_difference": {}, "machine": {"cpu": "x", "cores": 1, "torch": "0", "loadavg": [0.0]}}
+        r["ratios"] = bench.ratios(r)
+        r["goals"] = {}
+        return r
+
+    monkeypatch.setattr(bench, "run", fake_run)
+    monkeypatch.delenv("FRAMING_PRECISION", raising=False)
+    out = tmp_path / "b.json"
+    assert main(["--precision", "int8", "bench", "--n", "5", "--json", str(out)]) == 0
+    assert seen["precisions"] == ("fp32", "int8") and seen["n"] == 5
+    assert seen["settings"].precision == "int8"
+    assert "limit_fp32" in json.loads(out.read_text())["variants"]
+
+
 @pytest.mark.slow
 def test_a_small_run_writes_every_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "bench.json"
-    argv = ["bench", "--n", "12", "--repeat", "1", "--precisions", "fp32,int8", "--zero-shot-n", "1",
+    argv = ["--precision", "int8", "bench", "--n", "12", "--repeat", "1", "--zero-shot-n", "1",
             "--pipeline-n", "2", "--chunk-size", "5", "--json", str(out)]  # fmt: skip
-    args = build_parser().parse_args(argv)
-    assert args.func(args) == 0
+    assert main(argv) == 0
     res = json.loads(out.read_text())
     assert {"machine", "settings", "variants", "ratios", "agreement", "batch_difference", "goals"} <= set(res)
     assert {"cpu", "cores", "torch", "loadavg"} <= set(res["machine"])

@@ -1,35 +1,50 @@
-"""Command-line interface: ``framing <command>``."""
+"""Command-line interface: ``framing <command>``.
+
+This module and :mod:`framing.report` are the only places that parse
+arguments or print for the user. Each invocation builds one
+:class:`framing.Settings` from the global ``--precision`` flag, the command's
+``--model`` and the ``FRAMING_*`` environment variables, and passes it to the
+library as ``settings=``; nothing here writes ``os.environ``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from framing.config import PRECISIONS, Settings
+
+log = logging.getLogger("framing")
 
 
-def _cmd_reports(args: argparse.Namespace) -> int:
+def _cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
     from framing.report import NotebookFailed, render_reports
 
     try:
-        reports = render_reports(args.notebooks or None, out_dir=args.out, parameters=dict(args.param))
+        reports = render_reports(
+            args.notebooks or None, out_dir=args.out, parameters=dict(args.param), settings=settings
+        )
     except NotebookFailed as err:
-        logging.getLogger("framing").error("%s", err)
+        log.error("%s", err)
         return 1
     for r in reports:
         print(f"wrote {r.html}")
     return 0
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
+def _cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from framing.quality.evaluation import evaluate
     from framing.scoring.models import ModelError
 
     try:
-        ev = evaluate(args.split, model=args.model, k=args.folds, head=args.head)
+        ev = evaluate(args.split, model=args.model, k=args.folds, head=args.head, settings=settings)
     except (ModelError, FileNotFoundError, ValueError) as err:
-        logging.getLogger("framing").error("%s", err)
+        log.error("%s", err)
         return 1
     print(ev.summary())
     for name, matrix in ev.confusion.items():
@@ -56,9 +71,8 @@ def _read_sentences(path: str) -> object:
         return [line.strip() for line in fh if line.strip()]
 
 
-def _cmd_score_dask(args: argparse.Namespace) -> int:
+def _cmd_score_dask(args: argparse.Namespace, settings: Settings) -> int:
     """The whole pipeline on a Dask cluster: INPUT is a corpus, the tables go to partitioned Parquet."""
-    log = logging.getLogger("framing")
     if args.stance_out or args.frames_out:
         log.error("--stance-out and --frames-out apply to sentence files; on Dask the tables are written "
                   "as partitioned Parquet under --out")
@@ -75,7 +89,7 @@ def _cmd_score_dask(args: argparse.Namespace) -> int:
     if not args.verbose:  # Dask logs every worker and connection at INFO
         logging.getLogger("distributed").setLevel(logging.WARNING)
     options = dict(model=args.model, partition_size=args.partition_size, folder=args.out,
-                   cache_dir=args.cache_dir)
+                   cache_dir=args.cache_dir, settings=settings)
     try:
         if args.scheduler:
             run = run_pipeline_dask(args.input, client=args.scheduler, **options)
@@ -90,20 +104,20 @@ def _cmd_score_dask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
+def _cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     if args.scheduler or args.dask_workers:
-        return _cmd_score_dask(args)
+        return _cmd_score_dask(args, settings)
     from framing.scoring.frames import score_frames
     from framing.scoring.models import ModelError, load_model
     from framing.scoring.stance import score_stance
 
     try:
         sentences = _read_sentences(args.input)
-        model = load_model(args.model)
-        stance = score_stance(sentences, model=model)  # type: ignore[arg-type]
-        frames = score_frames(sentences, model=model)  # type: ignore[arg-type]
+        model = load_model(args.model, settings=settings)
+        stance = score_stance(sentences, model=model, settings=settings)  # type: ignore[arg-type]
+        frames = score_frames(sentences, model=model, settings=settings)  # type: ignore[arg-type]
     except (ModelError, FileNotFoundError, ValueError) as err:
-        logging.getLogger("framing").error("%s", err)
+        log.error("%s", err)
         return 1
     for table, out in ((stance, args.stance_out), (frames, args.frames_out)):
         if out:
@@ -114,36 +128,104 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_fetch(args: argparse.Namespace) -> int:
+def _cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
     from framing.loading.fetch import fetch_originals
 
     try:
         report = fetch_originals(args.manifest, out=args.out, timeout=args.timeout)
     except (FileNotFoundError, ValueError) as err:
-        logging.getLogger("framing").error("%s", err)
+        log.error("%s", err)
         return 1
     for row in report.itertuples():
         print(f"{row.status:8} {row.doc_id}: {row.message or row.url}")
     return 1 if (report["status"] == "failed").any() else 0
 
 
-def _cmd_bench(args: argparse.Namespace) -> int:
-    from framing.quality.bench import main_args
+def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the benchmark and print its table (or, as the memory child, one JSON line)."""
+    from framing.quality.bench import bench_precisions, memory_run, run, table
 
-    return main_args(args)
+    if args.memory_child:
 
+        def progress(done: int, peak: float) -> None:
+            print(json.dumps({"progress": done, "peak_rss_mb": peak}), file=sys.stderr, flush=True)
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="framing", description="Media framing and stance analysis.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
-    parser.add_argument(
-        "--precision",
-        choices=["fp32", "bf16", "int8"],
-        default=None,
-        help="numeric precision of the model (default: FRAMING_PRECISION, then fp32)",
+        result = memory_run(args.n, precision=settings.precision, chunk_size=args.chunk_size, seed=args.seed,
+                            progress=progress, settings=settings)  # fmt: skip
+        print(json.dumps(result))
+        return 0
+    result = run(
+        n=args.n,
+        repeat=args.repeat,
+        precisions=bench_precisions(args.precision),
+        batch_size=args.batch_size,
+        pipeline_n=args.pipeline_n,
+        zero_shot_n=args.zero_shot_n,
+        chunk_size=args.chunk_size,
+        seed=args.seed,
+        only=[s.strip() for s in args.only.split(",")] if args.only else None,
+        settings=settings,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    result["command"] = " ".join(sys.argv)
+    print(table(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
 
+
+def _cmd_annotate_export(args: argparse.Namespace, settings: Settings) -> int:
+    from framing.quality.annotate import export_sample, read_table
+
+    try:
+        sheet = export_sample(
+            read_table(args.sentences),
+            args.out,
+            n=args.n,
+            stratify_by=None if args.no_stratify else args.stratify_by,
+            random_state=args.seed,
+            coders=args.coders,
+            targets=args.targets,
+            frames=args.frames,
+            overwrite=args.force,
+        )
+    except (ValueError, FileNotFoundError, FileExistsError) as err:
+        log.error("%s", err)
+        return 1
+    print(f"wrote {args.out} ({len(sheet)} sentences) and its codebook")
+    return 0
+
+
+def _cmd_annotate_import(args: argparse.Namespace, settings: Settings) -> int:
+    from framing.quality.annotate import agreement, import_coded, read_model_codes
+
+    try:
+        coded = import_coded(args.coded, frames=args.frames)
+        model = read_model_codes(args.model_codes)
+    except (ValueError, FileNotFoundError) as err:
+        log.error("%s", err)
+        return 1
+    if args.codes:
+        coded.to_csv(args.codes, index=False)
+        print(f"wrote {args.codes}")
+    table = agreement(coded, model=model)
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    if args.out:
+        table.to_csv(args.out, index=False)
+        print(f"wrote {args.out}")
+    return 0
+
+
+# ---------------------------------------------------------------- the parser
+
+
+def _model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model", default=None, help="model name or folder (default: FRAMING_MODEL or the embedded one)"
+    )
+
+
+def _add_reports(sub: Any) -> None:
     rep = sub.add_parser("reports", help="execute the notebooks and write HTML reports")
     rep.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
     rep.add_argument("--out", default=None, help="output folder (default: reports/)")
@@ -153,11 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rep.set_defaults(func=_cmd_reports)
 
+
+def _add_evaluate(sub: Any) -> None:
     ev = sub.add_parser("evaluate", help="measure stance and frame scores on the labelled data in data/gold/")
     ev.add_argument("--split", default="dev", help="dev (cross-validated), test, seed, or a CSV path")
-    ev.add_argument(
-        "--model", default=None, help="model name or folder (default: FRAMING_MODEL or the embedded one)"
-    )
+    _model_option(ev)
     ev.add_argument("--folds", type=int, default=5, help="cross-validation folds on dev (default: 5)")
     ev.add_argument(
         "--head", choices=["logistic", "finetuned"], default=None,
@@ -166,13 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", default=None, help="write the metric table to this CSV")
     ev.set_defaults(func=_cmd_evaluate)
 
+
+def _add_score(sub: Any) -> None:
     sc = sub.add_parser("score", help="score sentences for stance and frames")
     sc.add_argument(
         "input", help="a CSV with a 'text' column (and 'sent_id'), or a text file, one sentence a line"
     )
-    sc.add_argument(
-        "--model", default=None, help="model name or folder (default: FRAMING_MODEL or the embedded one)"
-    )
+    _model_option(sc)
     sc.add_argument("--stance-out", default=None, help="write the stance table to this CSV")
     sc.add_argument("--frames-out", default=None, help="write the frame table to this CSV")
     dk = sc.add_argument_group(
@@ -193,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "(default: inside the worker's local directory)")
     sc.set_defaults(func=_cmd_score)
 
+
+def _add_fetch(sub: Any) -> None:
     fe = sub.add_parser("fetch", help="download the originals listed in a manifest into data/external/")
     fe.add_argument(
         "--manifest", default=None, help="CSV with doc_id and url (default: data/raw/originals.csv)",
@@ -200,22 +284,137 @@ def build_parser() -> argparse.ArgumentParser:
     fe.add_argument("--out", default=None, help="folder to save into (default: data/external/)")
     fe.add_argument("--timeout", type=float, default=20.0, help="seconds to wait per server (default: 20)")
     fe.set_defaults(func=_cmd_fetch)
-    from framing.quality.bench import build_parser as bench_parser
 
-    bench_parser(sub.add_parser("bench", help="measure scoring speed, precision agreement and memory"))
-    sub.choices["bench"].set_defaults(func=_cmd_bench)
+
+_BENCH_PRECISION = (
+    "Precisions: without the global --precision, every precision is measured (fp32, bf16, int8), each "
+    "compared with fp32; with it, only that precision and the fp32 reference it is compared with "
+    "(framing --precision int8 bench). FRAMING_PRECISION does not narrow the benchmark, so a plain "
+    "'framing bench' always compares every mode. The memory run uses fp32."
+)
+
+
+def _add_bench(sub: Any) -> None:
+    p = sub.add_parser(
+        "bench", help="measure scoring speed, precision agreement and memory", epilog=_BENCH_PRECISION,
+        description="Scoring benchmark: the project against the standard pipelines and the encoder's "
+                    "own limit. " + _BENCH_PRECISION,
+    )  # fmt: skip
+    p.add_argument("--n", type=int, default=2000, help="sentences in the workload (default 2000)")
+    p.add_argument("--repeat", type=int, default=3, help="repetitions; rates are medians (default 3)")
+    p.add_argument("--batch-size", type=int, default=32, help="encoder batch size for the limit (default 32)")
+    p.add_argument(
+        "--pipeline-n", type=int, default=100, help="subsample for feature-extraction (default 100)"
+    )
+    p.add_argument("--zero-shot-n", type=int, default=20, help="subsample for zero-shot (default 20)")
+    p.add_argument("--chunk-size", type=int, default=2000, help="sentences per chunk in the memory run")
+    p.add_argument("--seed", type=int, default=0, help="seed of the workload (default 0)")
+    p.add_argument("--only", default=None, help="comma-separated subset of project,pipelines,limit,memory")
+    p.add_argument("--json", default=None, help="write the results to this JSON file")
+    p.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_bench)
+
+
+def _add_annotate(sub: Any) -> None:
+    ann = sub.add_parser("annotate", help="human coding: export a sample, import codes, agreement")
+    steps = ann.add_subparsers(dest="annotate_command", required=True)
+
+    exp = steps.add_parser("export", help="write a stratified sample of sentences as a coding sheet")
+    exp.add_argument("sentences", help="sentences table (.csv or .parquet)")
+    exp.add_argument("-o", "--out", required=True, help="coding sheet to write (.csv)")
+    exp.add_argument("-n", type=int, default=200, help="sample size (default 200)")
+    exp.add_argument("--stratify-by", default="source", help="column of strata (default source)")
+    exp.add_argument("--no-stratify", action="store_true", help="draw a simple random sample")
+    exp.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    exp.add_argument(
+        "--coders", nargs="+", default=["coder_1", "coder_2"], help="coder names (default coder_1 coder_2)"
+    )
+    exp.add_argument("--targets", default=None, help="stance-target codebook (YAML; default shipped)")
+    exp.add_argument("--frames", default=None, help="frame codebook (YAML; default shipped)")
+    exp.add_argument("--force", action="store_true", help="overwrite an existing sheet")
+    exp.set_defaults(func=_cmd_annotate_export)
+
+    imp = steps.add_parser("import", help="read coded sheets and report Krippendorff's alpha")
+    imp.add_argument("coded", nargs="+", help="filled-in coding sheet(s)")
+    imp.add_argument(
+        "--model",
+        dest="model_codes",
+        action="append",
+        default=[],
+        help="model codes to compare with: sent_id,item,value or score_stance / score_frames output "
+        "(.csv or .parquet; repeatable)",
+    )
+    imp.add_argument("--frames", default=None, help="frame codebook (YAML) with the allowed frame ids")
+    imp.add_argument("--codes", default=None, help="also write the long table of codes here (.csv)")
+    imp.add_argument("--out", default=None, help="write the agreement table here (.csv)")
+    imp.set_defaults(func=_cmd_annotate_import)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``framing`` argument parser, with every sub-command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["--precision", "int8", "bench", "--n", "40"])
+    >>> args.command, args.precision, args.n
+    ('bench', 'int8', 40)
+    """
+    parser = argparse.ArgumentParser(prog="framing", description="Media framing and stance analysis.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument(
+        "--precision",
+        choices=list(PRECISIONS),
+        default=None,
+        help="numeric precision of the model, for every command (default: FRAMING_PRECISION, then fp32)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_reports, _add_evaluate, _add_score, _add_fetch, _add_bench, _add_annotate):
+        add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``framing`` command.
+
+    Parameters
+    ----------
+    argv
+        The arguments after ``framing``; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 1 when the command failed (the error
+        is logged in one line), 2 for a wrong command line.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "coded.csv").write_text(
+    ...     "sent_id,doc_id,text,a__frame,b__frame\\n0,d,Talks resumed.,economic,economic\\n"
+    ...     "1,d,Troops moved.,political,political\\n")
+    >>> main(["annotate", "import", str(folder / "coded.csv")])  # doctest: +NORMALIZE_WHITESPACE
+    comparison  item  alpha  n_units  n_coders
+        coders frame  1.000        2         2
+    0
+    >>> main(["--precision", "int8", "score", "sentences.txt"])  # doctest: +SKIP
+    """
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if args.precision:
-        os.environ["FRAMING_PRECISION"] = args.precision
-    return args.func(args)
+    try:
+        settings = Settings.from_env(precision=args.precision, model=getattr(args, "model", None))
+    except ValueError as err:  # an unknown FRAMING_PRECISION
+        log.error("%s", err)
+        return 1
+    return args.func(args, settings)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from framing.config import paths
+from framing.config import Settings, paths
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,39 @@ def _title(nb: Any, fallback: str) -> str:
     return fallback
 
 
-def _execute(src: Path, dst: Path, parameters: Mapping[str, Any], cwd: Path) -> None:
+def _kernel_env(settings: Settings) -> dict[str, str]:
+    """``settings`` as the ``FRAMING_*`` variables a notebook kernel reads them from."""
+    env = {"FRAMING_PRECISION": settings.precision}
+    for name, value in (("MODEL", settings.model), ("CACHE", settings.cache), ("DEVICE", settings.device)):
+        if value is not None:
+            env[f"FRAMING_{name}"] = str(value)
+    return env
+
+
+def _kernel_manager(env: Mapping[str, str]) -> type:
+    """A kernel manager class whose kernels start with ``env`` added to this process's environment.
+
+    Papermill runs each notebook in a separate kernel process; this is how
+    settings reach it without changing ``os.environ`` here.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    extra = dict(env)
+
+    class _EnvKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        def start_kernel(self, **kw: Any) -> Any:
+            kw["env"] = {**os.environ, **(kw.get("env") or {}), **extra}
+            return super().start_kernel(**kw)
+
+    return _EnvKernelManager
+
+
+def _execute(
+    src: Path, dst: Path, parameters: Mapping[str, Any], cwd: Path, env: Mapping[str, str] | None = None
+) -> None:
     import papermill as pm
 
+    engine: dict[str, Any] = {} if env is None else {"kernel_manager_class": _kernel_manager(env)}
     try:
         pm.execute_notebook(
             str(src),
@@ -51,6 +82,7 @@ def _execute(src: Path, dst: Path, parameters: Mapping[str, Any], cwd: Path) -> 
             cwd=str(cwd),
             progress_bar=False,
             kernel_name="python3",
+            **engine,
         )
     except pm.PapermillExecutionError as err:
         raise NotebookFailed(
@@ -99,6 +131,7 @@ def render_reports(
     *,
     out_dir: str | Path | None = None,
     parameters: Mapping[str, Any] | None = None,
+    settings: Settings | None = None,
 ) -> list[Report]:
     """Execute notebooks and write one HTML report each, plus ``index.html``.
 
@@ -111,6 +144,13 @@ def render_reports(
         to ``<out_dir>/notebooks/``.
     parameters
         Passed to every notebook's ``parameters`` cell (papermill).
+    settings
+        Model, precision, cache and device for the notebooks
+        (:class:`framing.Settings`). Each notebook runs in its own kernel
+        process, which gets them as ``FRAMING_*`` environment variables (so
+        ``Settings.from_env()`` in the notebook returns them); this process's
+        environment is not changed. Default: the kernel inherits this
+        process's environment as it is.
 
     Returns
     -------
@@ -126,6 +166,7 @@ def render_reports(
     >>> from framing import render_reports
     >>> reports = render_reports()  # doctest: +SKIP
     """
+    env = None if settings is None else _kernel_env(settings)
     p = paths()
     nbs = [Path(n) for n in notebooks] if notebooks else sorted(p.notebooks.glob("*.ipynb"))
     if not nbs:
@@ -137,7 +178,7 @@ def render_reports(
     for nb in nbs:
         log.info("executing %s", nb.name)
         executed = executed_dir / nb.name
-        _execute(nb, executed, parameters or {}, cwd=nb.parent)
+        _execute(nb, executed, parameters or {}, cwd=nb.parent, env=env)
         target = out / f"{nb.stem}.html"
         title = _to_html(executed, target)
         log.info("wrote %s", target)

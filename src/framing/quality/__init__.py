@@ -1,0 +1,32 @@
+"""Quality of the scores: measured against labelled data, against human coders, and for speed.
+
+- :func:`evaluate` scores the labelled sentences in ``data/gold/``
+  (:mod:`framing.quality.evaluation`);
+- :func:`export_sample`, :func:`import_coded`, :func:`agreement` and
+  :func:`model_codes` are the human-coding workflow
+  (:mod:`framing.quality.annotate`);
+- :func:`run_bench`, :func:`bench_precisions` and :func:`bench_table` run and
+  format the scoring benchmark (:mod:`framing.quality.bench`).
+
+Every function takes plain arguments and returns tables or dicts; the
+``framing`` command prints them.
+"""
+
+from __future__ import annotations
+
+from framing.quality.annotate import agreement, export_sample, import_coded, model_codes
+from framing.quality.bench import bench_precisions
+from framing.quality.bench import run as run_bench
+from framing.quality.bench import table as bench_table
+from framing.quality.evaluation import evaluate
+
+__all__ = [
+    "agreement",
+    "bench_precisions",
+    "bench_table",
+    "evaluate",
+    "export_sample",
+    "import_coded",
+    "model_codes",
+    "run_bench",
+]
