@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from framing import _codebooks
+from framing._io import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,6 @@ _MODEL_KEYS = {
     "revision": ("revision",),
     "kind": ("kind",),
 }
-
-
-def _sha256(path: Path) -> str:
-    from framing.scoring.models import sha256_file
-
-    return sha256_file(path)
 
 
 def _model_record(model_info: Any) -> dict[str, Any] | None:
@@ -102,7 +97,7 @@ def provenance(*, model_info: Mapping[str, Any] | None = None, codebooks: Sequen
             raise FileNotFoundError(
                 f"input file {path} does not exist: pass the files the output was made from"
             )
-        files.append({"path": str(path), "bytes": path.stat().st_size, "sha256": _sha256(path)})
+        files.append({"path": str(path), "bytes": path.stat().st_size, "sha256": sha256_file(path)})
     return {
         "framing_version": __version__,
         "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),

@@ -20,7 +20,6 @@ gets wrong in news text:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from framing import _codebooks
+from framing._io import sha256_file
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -85,14 +85,6 @@ def _expected_hashes(name_or_path: str | Path = _HASHES) -> dict[str, str]:
     return out
 
 
-def _sha256(path: Path, *, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def verify_model_files(folder: str | Path, expected: dict[str, str]) -> None:
     """Check each file in ``expected`` under ``folder`` against its SHA-256.
 
@@ -112,7 +104,7 @@ def verify_model_files(folder: str | Path, expected: dict[str, str]) -> None:
         path = folder / rel
         if not path.is_file():
             problem = "is missing"
-        elif (actual := _sha256(path)) != digest:
+        elif (actual := sha256_file(path)) != digest:
             problem = f"has SHA-256 {actual}, expected {digest}"
         else:
             continue
