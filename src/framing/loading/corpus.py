@@ -25,11 +25,9 @@ Offsets elsewhere in the package refer to this cleaned ``text``.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import logging
 import re
-import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,11 +37,18 @@ from typing import Any, Literal
 import pandas as pd
 
 from framing import _codebooks
+from framing.loading._manifest import (
+    TEXT_COLUMNS,
+    csv_header,
+    csv_rows,
+    document_id,
+    manifest_rows,
+    resolve,
+)
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ["doc_id", "title", "outlet", "date", "url", "kind", "language", "text", "path"]
-TEXT_COLUMNS = ("text", "body", "content", "article")
 ID_COLUMNS = ("doc_id", "id")
 FORMATS: dict[str, str] = {
     ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
@@ -210,33 +215,18 @@ def _row_record(path: Path, row: dict[str, Any], line: int, index: int, text_col
                    title=str(title) if title not in (None, "") else None, meta=meta)
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(first line, row)`` of a CSV; line numbers count the header as line 1."""
-    csv.field_size_limit(max(csv.field_size_limit(), min(sys.maxsize, 2**31 - 1)))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    last = 1
-    for row in reader:
-        yield last + 1, row
-        last = reader.line_num
-
-
-def _csv_header(text: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text[:65536], newline="")), [])
-    return [c.strip() for c in first]
-
-
 def _is_manifest(header: Sequence[str], text_column: str | None) -> bool:
     return "path" in header and _pick(header, text_column, TEXT_COLUMNS) is None
 
 
 def _read_csv(path: Path, text: str, text_column: str | None, report: _Report) -> Iterator[_Record]:
-    header = _csv_header(text)
+    header = csv_header(text)
     text_col = _pick(header, text_column, TEXT_COLUMNS)
     if text_col is None:
         report.skip(path, _no_text_column(header, text_column), line=1)
         return
     try:
-        for index, (line, row) in enumerate(_csv_rows(text), start=1):
+        for index, (line, row) in enumerate(csv_rows(text), start=1):
             row = {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
             record = _row_record(path, row, line, index, text_col, report)
             if record is not None:
@@ -287,7 +277,7 @@ def _read_file(path: Path, doc_id: str, *, text_column: str | None, report: _Rep
     elif fmt == "html":
         yield from _read_html(path, text, doc_id, report)
     elif fmt == "csv":
-        if _is_manifest(_csv_header(text), text_column):
+        if _is_manifest(csv_header(text), text_column):
             yield from _read_manifest(path, text, text_column=text_column, report=report)
         else:
             yield from _read_csv(path, text, text_column, report)
@@ -297,17 +287,16 @@ def _read_file(path: Path, doc_id: str, *, text_column: str | None, report: _Rep
 
 def _read_manifest(path: Path, text: str, *, text_column: str | None, report: _Report) -> Iterator[_Record]:
     """Documents listed in a manifest; its ``path`` column is relative to the manifest's folder."""
-    for line, row in _csv_rows(text):
-        row = {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
+    for line, row in manifest_rows(text):
         rel = row.pop("path", "") or ""
         if not rel:
             report.skip(path, "empty 'path'", line=line)
             continue
-        target = (path.parent / rel).resolve()
+        target = resolve(path, rel)
         if not target.is_file():
             report.skip(path, f"listed file {rel!r} not found (looked for {target})", line=line)
             continue
-        manifest_id = row.pop("doc_id", "") or row.pop("id", "") or target.stem
+        manifest_id = document_id(row, target, take=True)
         title = row.pop("title", "") or None
         meta = {k: v for k, v in row.items() if v not in (None, "")}
         for record in _read_file(target, manifest_id, text_column=text_column, report=report):
@@ -331,9 +320,9 @@ def _manifest_targets(path: Path) -> set[Path]:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return set()
-    if not _is_manifest(_csv_header(text), None):
+    if not _is_manifest(csv_header(text), None):
         return set()
-    return {(path.parent / row["path"].strip()).resolve() for _, row in _csv_rows(text) if row.get("path")}
+    return {resolve(path, row["path"]) for _, row in csv_rows(text) if row.get("path")}
 
 
 def _folder_files(folder: Path) -> list[tuple[Path, str]]:

@@ -14,7 +14,6 @@ written. :func:`originals` reads back what was fetched, for the notebooks.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import logging
 import re
 import socket
@@ -25,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from framing._io import sha256_bytes
+from framing.loading._manifest import originals_table
 
 log = logging.getLogger(__name__)
 
@@ -111,21 +113,6 @@ def extract(html: bytes | str, *, url: str | None = None) -> tuple[str, str]:
     return title, text.strip()
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _read_manifest(manifest: Path) -> pd.DataFrame:
-    if not manifest.is_file():
-        raise FileNotFoundError(f"no manifest of originals at {manifest}: create it with the columns "
-                                "doc_id, issuer, source, kind, url, title, date")
-    df = pd.read_csv(manifest, dtype=str, keep_default_na=False)
-    missing = {"doc_id", "url"} - set(df.columns)
-    if missing:
-        raise ValueError(f"{manifest}: needs the columns {sorted(missing)}")
-    return df
-
-
 def _under(path: Path, folder: Path) -> bool:
     try:
         path.resolve().relative_to(folder.resolve())
@@ -177,7 +164,7 @@ def fetch_originals(
     rows: list[dict[str, str]] = []
     fetched: list[_Fetched] = []
     offline = 0
-    for rec in _read_manifest(src).to_dict("records"):
+    for rec in originals_table(src).to_dict("records"):
         doc_id, url = str(rec.get("doc_id", "")).strip(), str(rec.get("url", "")).strip()
         report = {"doc_id": doc_id, "url": url, "status": "failed", "message": "", "path": "", "sha256": ""}
         rows.append(report)
@@ -228,11 +215,11 @@ def _save(fetched: list[_Fetched], folder: Path, rows: list[dict[str, str]]) -> 
         txt, raw = folder / f"{doc_id}.txt", folder / f"{doc_id}.html"
         txt.write_bytes(body)
         raw.write_bytes(f.html)
-        digest = _sha256(body)
+        digest = sha256_bytes(body)
         new.append({"doc_id": doc_id, "issuer": f.row.get("issuer", ""), "source": f.row.get("source", ""),
                     "url": f.row["url"], "title": title, "date": f.row.get("date", ""), "fetched_utc": now,
                     "path": txt.name, "sha256": digest, "html_path": raw.name,
-                    "html_sha256": _sha256(f.html)})
+                    "html_sha256": sha256_bytes(f.html)})
         message = f"saved {txt.name} ({len(f.text)} characters)"
         by_id[doc_id].update(path=str(txt), sha256=digest, message=message)
         log.info("saved %s from %s", txt, f.row["url"])
@@ -269,7 +256,7 @@ def originals(folder: str | Path | None = None) -> pd.DataFrame:
             log.warning("%s is listed in %s but missing; run `framing fetch` again", path, log_path)
             continue
         data = path.read_bytes()
-        if _sha256(data) != row["sha256"]:
+        if sha256_bytes(data) != row["sha256"]:
             log.warning("%s differs from the SHA-256 in %s; left out (run `framing fetch` again)",
                         path, log_path)
             continue
