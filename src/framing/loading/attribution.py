@@ -34,40 +34,38 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from framing import _codebooks
+from framing.loading._lexicon import _CUES, _Lexicon, _lexicon
+from framing.loading._quotes import document_quotes
+from framing.loading._speakers import (
+    Mode,
+    _Attr,
+    _resolve_subject,
+    _State,
+    _strip_possessive,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Token
 
 log = logging.getLogger(__name__)
 
-_ALIASES = "aliases.csv"
-_CUES = "reporting_verbs.csv"
 NARRATOR = "narrator"
-Mode = Literal["direct", "mixed", "indirect", "narration"]
-Kind = Literal["issuer", "leader", "person", "spokesperson", "other"]
 ATTRIBUTION_COLUMNS = ["speaker", "source", "mode", "cue"]
 QUOTE_COLUMNS = ["quote_id", "sent_id", "doc_id", "start", "end", "text", "speaker", "source"]
 
-_PAIRS = {"“": "”", "„": "”", "‟": "”", "«": "»", '"': '"'}
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 # Children of a reporting verb that carry the reported content, not the attribution.
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "advcl", "conj", "parataxis", "csubj", "dep", "cc", "acomp"})
 # "WASHINGTON (AP) — " and the like: blanked before parsing, so the city is not read as a subject.
 _DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]+(?:,\s*[A-Za-z. ]+)?\s*(?:\([^)]{1,30}\))?\s*[—–-]+\s+")
-_PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
-             "it": "body", "they": "any", "we": "any", "i": "any"}
-
-
-# --------------------------------------------------------------------------- data
 
 
 @lru_cache(maxsize=1)
@@ -76,337 +74,6 @@ def _nlp() -> Language:
     from framing.loading.sentences import load_pipeline  # noqa: PLC0415
 
     return load_pipeline(exclude=())
-
-
-@dataclass(frozen=True)
-class _Alias:
-    speaker: str
-    source: str
-    kind: Kind
-
-
-@dataclass(frozen=True)
-class _Lexicon:
-    aliases: dict[str, _Alias]
-    pattern: re.Pattern[str] | None
-    cues: frozenset[str]
-    phrasal: frozenset[tuple[str, str]]
-    venues: tuple[str, ...]
-    after: frozenset[str]
-    documents: frozenset[str]
-    roles: frozenset[str]
-    titles: frozenset[str]
-    spokespeople: frozenset[str]
-    settings: frozenset[str]
-    bodies: dict[str, str]  # readout -> name of the body that issues it
-
-    def find(self, text: str) -> list[tuple[int, int, _Alias]]:
-        """Alias mentions in ``text`` as (start, end, alias), longest match first."""
-        if self.pattern is None:
-            return []
-        return [(m.start(), m.end(), self.aliases[_key(m.group(0))]) for m in self.pattern.finditer(text)]
-
-    def lookup(self, text: str) -> _Alias | None:
-        return self.aliases.get(_key(text))
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
-
-
-def _read_aliases(name_or_path: str | Path | pd.DataFrame) -> pd.DataFrame:
-    if isinstance(name_or_path, pd.DataFrame):
-        table = name_or_path.copy()
-    else:
-        table = _codebooks.load_csv(name_or_path, keep_default_na=False, dtype=str)
-    missing = {"alias", "speaker", "source"} - set(table.columns)
-    if missing:
-        where = "the aliases DataFrame" if isinstance(name_or_path, pd.DataFrame) else str(name_or_path)
-        raise ValueError(
-            f"{where} lacks the column(s) {sorted(missing)}; an alias table needs "
-            "alias,speaker,source[,kind] (see framing/codebooks/aliases.csv)"
-        )
-    if "kind" not in table.columns:
-        table["kind"] = ""
-    table = table.fillna("").astype(str)
-    bad = ~table["kind"].isin(["issuer", "leader", "person", "spokesperson", ""])
-    if bad.any():
-        row = int(bad.idxmax())
-        raise ValueError(
-            f"alias table row {row + 1} ({table.loc[row, 'alias']!r}): kind must be issuer, leader, "
-            f"person or empty, not {table.loc[row, 'kind']!r}"
-        )
-    return table
-
-
-def _infer_kind(source: str, speaker: str) -> Kind:
-    if source.endswith(" readout"):
-        return "leader" if speaker and speaker != source[: -len(" readout")] else "issuer"
-    return "person"
-
-
-@lru_cache(maxsize=16)
-def _lexicon_cached(extra: str | None, cues: str) -> _Lexicon:
-    tables = [_read_aliases(_ALIASES)]
-    if extra is not None:
-        tables.append(_read_aliases(Path(extra)))
-    return _build_lexicon(pd.concat(tables, ignore_index=True), cues)
-
-
-def _lexicon(aliases: str | Path | pd.DataFrame | None, cues: str | Path) -> _Lexicon:
-    if isinstance(aliases, pd.DataFrame):
-        table = pd.concat([_read_aliases(_ALIASES), _read_aliases(aliases)], ignore_index=True)
-        return _build_lexicon(table, str(cues))
-    return _lexicon_cached(None if aliases is None else str(aliases), str(cues))
-
-
-def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
-    aliases: dict[str, _Alias] = {}
-    for row in table.itertuples(index=False):
-        alias, speaker, source = str(row.alias).strip(), str(row.speaker).strip(), str(row.source).strip()
-        if not alias:
-            continue
-        kind = str(row.kind).strip() or _infer_kind(source, speaker)
-        aliases[_key(alias)] = _Alias(speaker, source, kind)  # type: ignore[arg-type]
-    bodies: dict[str, str] = {}
-    for a in aliases.values():
-        if a.kind == "issuer" and a.speaker:
-            bodies.setdefault(a.source, a.speaker)
-    names = sorted(aliases, key=len, reverse=True)
-    parts = [r"\s+".join(re.escape(w).replace("'", "['’]") for w in name.split()) for name in names]
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE) if parts else None
-    words = _codebooks.load_csv(cues_file, keep_default_na=False, dtype=str)
-    by_kind: dict[str, list[str]] = {}
-    for term, kind in zip(words["term"], words["kind"], strict=True):
-        by_kind.setdefault(kind.strip(), []).append(term.strip())
-    cue_terms = by_kind.get("cue", [])
-    return _Lexicon(
-        aliases=aliases,
-        pattern=pattern,
-        cues=frozenset(t.lower() for t in cue_terms if " " not in t),
-        phrasal=frozenset(tuple(t.lower().split(" ", 1)) for t in cue_terms if " " in t),  # type: ignore[misc]
-        venues=tuple(t.lower() for t in by_kind.get("venue", [])),
-        after=frozenset(t.lower() for t in by_kind.get("after", [])),
-        documents=frozenset(t.lower() for t in by_kind.get("document", [])),
-        roles=frozenset(t.lower() for t in by_kind.get("role", [])),
-        titles=frozenset(t.lower() for t in by_kind.get("title", [])),
-        spokespeople=frozenset(t.lower() for t in by_kind.get("spokesperson", [])),
-        settings=frozenset(t.lower() for t in by_kind.get("setting", [])),
-        bodies=bodies,
-    )
-
-
-# --------------------------------------------------------------------------- quotations
-
-
-def _quote_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of quoted words (marks excluded) in one paragraph.
-
-    Double quotes, straight or curly (and « », „ “), open and close in pairs;
-    single quotes count only where they cannot be an apostrophe. A quotation
-    still open at the end of the paragraph ends there (news style reopens it
-    in the next paragraph).
-    """
-    spans: list[tuple[int, int]] = []
-    closer: str | None = None
-    begin = 0
-    single_open: int | None = None
-    for i, ch in enumerate(text):
-        prev = text[i - 1] if i else " "
-        nxt = text[i + 1] if i + 1 < len(text) else " "
-        if closer is None and single_open is None:
-            if ch in _PAIRS and (ch != '"' or not prev.isalnum()):
-                closer, begin = _PAIRS[ch], i + 1
-            elif ch in "‘'" and not prev.isalnum() and nxt.isalnum():
-                single_open = i + 1
-        elif closer is not None:
-            if ch == closer or (closer == "”" and ch == '"'):
-                spans.append((begin, i))
-                closer = None
-        elif single_open is not None:
-            if ch in "’'" and not prev.isspace() and not nxt.isalnum():
-                spans.append((single_open, i))
-                single_open = None
-            elif ch in _PAIRS:
-                single_open = None
-                closer, begin = _PAIRS[ch], i + 1
-    if closer is not None and len(text) > begin:
-        spans.append((begin, len(text)))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
-
-
-def _doc_text(rows: pd.DataFrame) -> tuple[str, list[tuple[int, int]]]:
-    """The document text rebuilt from its sentences, and its paragraph spans."""
-    end = int(rows["end"].max()) if len(rows) else 0
-    chars = [" "] * end
-    paras: dict[int, list[int]] = {}
-    for r in rows.itertuples(index=False):
-        chars[int(r.start):int(r.end)] = list(str(r.text))
-        span = paras.setdefault(int(r.para), [int(r.start), int(r.end)])
-        span[0], span[1] = min(span[0], int(r.start)), max(span[1], int(r.end))
-    return "".join(chars), [tuple(v) for _, v in sorted(paras.items())]  # type: ignore[misc]
-
-
-def _document_quotes(rows: pd.DataFrame) -> list[tuple[int, int]]:
-    """Quotation spans as offsets into the document, paragraph by paragraph."""
-    text, paras = _doc_text(rows)
-    out: list[tuple[int, int]] = []
-    for start, end in paras:
-        out += [(start + s, start + e) for s, e in _quote_spans(text[start:end])]
-    return out
-
-
-# --------------------------------------------------------------------------- attribution
-
-
-@dataclass(frozen=True)
-class _Attr:
-    speaker: str
-    source: str
-    kind: Kind
-    cue: str = ""
-    mode: Mode = "indirect"
-
-
-@dataclass
-class _State:
-    """What a document has said so far, for carry-over."""
-
-    persons: list[str] = field(default_factory=list)  # full names in order of mention
-    leaders: list[_Alias] = field(default_factory=list)  # leader mentions in order
-    parties: set[str] = field(default_factory=set)  # readouts the document draws on
-    last: _Attr | None = None
-    last_person: _Attr | None = None
-    last_body: _Attr | None = None
-
-    def remember(self, attr: _Attr, *, is_person: bool) -> None:
-        self.last = attr
-        if is_person:
-            kind: Kind = "leader" if attr.source.endswith(" readout") else "person"
-            self.last_person = replace(attr, kind=kind)
-        if attr.kind in ("issuer", "other") or attr.source.endswith(" readout"):
-            self.last_body = attr
-
-
-def _strip_possessive(text: str) -> str:
-    return re.sub(r"['’]s?$", "", text.strip())
-
-
-def _person_name(tok: Token, lex: _Lexicon, state: _State) -> str:
-    """Normalised name of the person whose name ends in ``tok``."""
-    if tok.ent_type_ == "PERSON":
-        ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
-        words = [t for t in ent if not t.is_punct] if ent is not None else [tok]
-    else:
-        words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
-    words = [w for w in words if w.text.lower().strip(".") not in lex.titles
-             and w.lower_ not in lex.titles and w.text[:1].isupper()]
-    name = _strip_possessive(" ".join(w.text for w in words)) or tok.text
-    if " " not in name:
-        for full in reversed(state.persons):
-            if full.split()[-1] == name:
-                return full
-    return name
-
-
-def _speaker_of_role(alias: _Alias, state: _State, text: str) -> str:
-    if alias.speaker:
-        return alias.speaker
-    for earlier in reversed(state.leaders):
-        if earlier.source == alias.source and earlier.speaker:
-            return earlier.speaker
-    return text
-
-
-def _resolve_name(name: str, lex: _Lexicon, state: _State) -> _Attr:
-    alias = lex.lookup(name)
-    if alias is None:
-        found = [a for _, _, a in lex.find(name) if a.kind != "issuer"]
-        alias = found[-1] if found else None
-    if alias is not None:
-        return _Attr(_speaker_of_role(alias, state, name), alias.source, alias.kind)
-    return _Attr(name, name, "person")
-
-
-def _carry(kind: str, state: _State, lex: _Lexicon) -> _Attr | None:
-    if kind == "person":
-        return state.last_person
-    if kind == "body":
-        last = state.last_body or state.last
-        if last is not None and last.source in lex.bodies:
-            return replace(last, speaker=lex.bodies[last.source], kind="issuer")
-        return last
-    return state.last
-
-
-def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
-    """Who the noun phrase headed by ``head`` is, or None when it is nobody in particular."""
-    low = head.lower_
-    if head.pos_ == "PRON":
-        kind = _PRONOUNS.get(low)
-        return _carry(kind, state, lex) if kind else None
-    span = head.doc[head.left_edge.i: head.right_edge.i + 1]
-    if head.pos_ == "NOUN":  # "A senior diplomat, Jean Dupont, said"
-        named = next((c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
-        if named is not None:
-            head = named
-    if head.pos_ == "PROPN" and head.ent_type_ in ("PERSON", ""):
-        name = _person_name(head, lex, state)
-        if lex.lookup(name) is not None or head.ent_type_ == "PERSON":
-            who = _resolve_name(name, lex, state)
-            side = _spokesperson_side(span, name, lex, state) if who.kind != "leader" else None
-            return replace(who, source=side, kind="spokesperson") if side else who
-    found = lex.find(span.text)
-    issuers = [a for _, _, a in found if a.kind == "issuer"]
-    if issuers:
-        alias = max(((e - s, a) for s, e, a in found if a.kind == "issuer"), key=lambda x: x[0])[1]
-        return _Attr(alias.speaker or alias.source.removesuffix(" readout"), alias.source, "issuer")
-    if found:
-        s, e, alias = found[0]
-        if head.lemma_.lower() in lex.documents and alias.source in lex.bodies:
-            # "Zelensky's office said", "Putin's readout": the body of that side speaks
-            return _Attr(lex.bodies[alias.source], alias.source, "issuer")
-        return _Attr(_speaker_of_role(alias, state, span.text[s:e]), alias.source, alias.kind)
-    lemma = head.lemma_.lower()
-    phrase = " ".join(t.lower_ for t in head.lefts if t.dep_ == "compound") + " " + low
-    if lemma in lex.documents or low in lex.documents:
-        return _carry("body", state, lex)
-    if lemma in lex.roles or low in lex.roles or phrase.strip() in lex.roles:
-        if head.tag_ in ("NNS", "NNPS"):
-            return _Attr(_np_text(head), _np_text(head), "other")
-        return _carry("person", state, lex)
-    if head.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") or head.pos_ == "PROPN":
-        ent = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
-        name = _strip_possessive(ent.text if ent is not None else head.text)
-        name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
-        return _Attr(name, name, "other")
-    return None
-
-
-def _spokesperson_side(span: Span, name: str, lex: _Lexicon, state: _State) -> str | None:
-    """The readout a named spokesperson speaks for ("Kremlin spokesman Dmitry Peskov", "his spokesman")."""
-    words = [t for t in span if t.lower_ in lex.spokespeople or t.lemma_.lower() in lex.spokespeople]
-    if not words:
-        return None
-    rest = span.text.replace(name, " ")
-    issuers = [a for _, _, a in lex.find(rest) if a.kind == "issuer"]
-    if issuers:
-        return issuers[0].source
-    for word in words:
-        for child in word.children:
-            if child.dep_ != "poss":
-                continue
-            if child.lower_ in ("his", "her") and state.last_person is not None:
-                source = state.last_person.source
-                return source if source.endswith(" readout") else None
-            if child.lemma_.lower() in lex.documents and state.last_body is not None:
-                return state.last_body.source
-    return None
-
-
-def _np_text(head: Token) -> str:
-    words = [t.text for t in head.doc[head.left_edge.i: head.i + 1] if t.dep_ not in ("det", "punct")]
-    return " ".join(words)
 
 
 def _subject_of(verb: Token) -> tuple[Token | None, Token | None]:
@@ -659,7 +326,7 @@ def _parties(texts: Sequence[str], lead: int, lex: _Lexicon) -> set[str]:
 
 
 def _attribute_doc(rows: pd.DataFrame, docs: Sequence[Doc], lex: _Lexicon) -> list[_Attr]:
-    doc_quotes = _document_quotes(rows)
+    doc_quotes = document_quotes(rows)
     starts = rows["start"].astype(int).tolist()
     ends = rows["end"].astype(int).tolist()
     titles = rows["is_title"].astype(bool).tolist() if "is_title" in rows else [False] * len(rows)
@@ -818,7 +485,7 @@ def quotes(sentences: pd.DataFrame, *, aliases: str | Path | pd.DataFrame | None
     rows: list[tuple[object, ...]] = []
     ordered = sentences.sort_values(["doc_id", "start"], kind="stable")
     for doc_id, group in ordered.groupby("doc_id", sort=False):
-        for q, (qs, qe) in enumerate(_document_quotes(group)):
+        for q, (qs, qe) in enumerate(document_quotes(group)):
             for r in group.itertuples(index=False):
                 s, e = max(qs, int(r.start)), min(qe, int(r.end))
                 piece = str(r.text)[s - int(r.start): e - int(r.start)]
