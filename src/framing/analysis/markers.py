@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from framing import _codebooks
+from framing.loading import quote_spans
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +27,6 @@ DEFAULT_LEXICON = "markers.yaml"
 OUTLET = "outlet"
 SCARE_QUOTE = "scare_quote"
 
-# Quotation spans inside one sentence. Single quotes need a non-word character
-# outside them, so apostrophes ("Kiev's", "players' union") do not open or close one.
-_QUOTE_PATTERNS = (
-    re.compile(r"“[^“”]*”"),
-    re.compile(r'"[^"]*"'),
-    re.compile(r"(?<!\w)‘.+?’(?!\w)"),
-    re.compile(r"(?<![\w'])'[^'\n]+?'(?!\w)"),
-)
 _QUOTE_CHARS = "“”\"‘’'«»"
 _WORD = re.compile(r"\w[\w'’-]*")
 
@@ -120,23 +113,6 @@ def _compile(lexicon: Mapping[str, Any]) -> list[_Category]:
     return cats
 
 
-def _quote_spans(text: str) -> list[tuple[int, int]]:
-    """Quotation spans (including the marks) within one sentence, with offsets into ``text``."""
-    spans: list[tuple[int, int]] = []
-    for rx in _QUOTE_PATTERNS:
-        for m in rx.finditer(text):
-            if not any(s <= m.start() < e for s, e in spans):
-                spans.append((m.start(), m.end()))
-    # a quotation that runs over a sentence boundary: a closing mark with no opening, or the reverse
-    opened, closed = text.find("“"), text.find("”")
-    if closed != -1 and (opened == -1 or closed < opened) and not any(s <= closed < e for s, e in spans):
-        spans.append((0, closed + 1))
-    last_open = text.rfind("“")
-    if last_open != -1 and text.find("”", last_open) == -1 and not any(s <= last_open < e for s, e in spans):
-        spans.append((last_open, len(text)))
-    return sorted(spans)
-
-
 def _n_words(text: str) -> int:
     return len(_WORD.findall(text))
 
@@ -209,7 +185,7 @@ def find_markers(sentences: pd.DataFrame, *, quotes: pd.DataFrame | None = None,
                      for s, e, who in spans_by_doc.get(rec.get("doc_id"), []) if s < offset + len(text)
                      and e > offset]
         else:
-            spans = [(s, e, None) for s, e in _quote_spans(text)]
+            spans = [(s, e, None) for s, e in quote_spans(text, within="sentence")]
 
         def credit(pos: int, spans=spans, quoted_by=quoted_by) -> tuple[bool, str]:
             for s, e, who in spans:
