@@ -232,13 +232,28 @@ def _save(fetched: list[_Fetched], folder: Path, rows: list[dict[str, str]]) -> 
 def originals(folder: str | Path | None = None) -> pd.DataFrame:
     """The originals fetched so far, with their text, for the notebooks.
 
-    Reads ``fetch_log.csv`` in ``folder`` (default ``data/external``) and keeps
-    the documents whose file is present and still has the logged SHA-256 (a
-    changed file is left out with a warning). Returns the log's columns plus
-    ``text``; an empty table when nothing was fetched.
+    Parameters
+    ----------
+    folder
+        Where :func:`fetch_originals` saved them; default ``data/external``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``fetch_log.csv`` in ``folder`` plus ``text``, one row
+        per document whose file is present and still has the logged SHA-256
+        (a changed or missing file is left out with a warning); an empty table
+        when nothing was fetched.
 
     Examples
     --------
+    >>> import pathlib, tempfile
+    >>> from framing._io import sha256_bytes
+    >>> d = pathlib.Path(tempfile.mkdtemp()); body = b"Putin and Johnson spoke by phone."
+    >>> _ = (d / "k1.txt").write_bytes(body)
+    >>> _ = (d / "fetch_log.csv").write_text(f"doc_id,path,sha256\\nk1,k1.txt,{sha256_bytes(body)}\\n")
+    >>> originals(d)[["doc_id", "text"]].values.tolist()
+    [['k1', 'Putin and Johnson spoke by phone.']]
     >>> originals("/nonexistent").empty
     True
     """
