@@ -234,3 +234,27 @@ def test_distinctive_words_uses_the_given_vectorizer() -> None:
     english = framing.distinctive_words(s, K, D, vectorizer=CountVectorizer(stop_words="english"))
     assert "the" in set(default["word"]) and "the" not in set(english["word"])
     assert english["word"].iloc[0] in {"war", "east"} and english["favours"].iloc[-1] == D
+
+
+# --------------------------------------------------------------------------- reading order and evidence
+
+
+def test_reading_order_sorts_each_document_and_counts_words_as_prominence_does() -> None:
+    shuffled = ARTICLE.sample(frac=1, random_state=0)
+    order = framing.reading_order(shuffled)
+    assert order["sent_id"].tolist() == ARTICLE["sent_id"].tolist()
+    assert order["n_words"].tolist() == [3, 6, 2, 4, 3, 5, 5]
+    body = order[~order["is_title"]]
+    prom = framing.prominence(ARTICLE)
+    assert body.groupby("source")["n_words"].sum().to_dict() == prom.set_index("source")["n_words"].to_dict()
+
+
+def test_evidence_is_an_analysis_function() -> None:
+    from framing import analysis
+
+    assert framing.evidence is analysis.evidence
+    assert framing.evidence.__module__ == "framing.analysis.compare"
+    st = pd.DataFrame({"sent_id": [0, 1], "target": "t", "score": [0.8, -0.2]})
+    s = pd.DataFrame({"sent_id": [0, 1], "text": ["a", "b"], "source": "X"})
+    top = framing.evidence(st, s, n=1)
+    assert top[["source", "sent_id", "contribution"]].values.tolist() == [["X", 0, 0.4]]

@@ -24,12 +24,15 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
+from framing.analysis._text import WORD_PATTERN, body_order, count_words
+
 log = logging.getLogger(__name__)
 
 Resample = Literal["auto", "sentences", "documents"]
 
-# Words for shares: letters/digits with inner apostrophes or hyphens ("Kiev's", "large-scale").
-WORD_PATTERN = r"(?u)\b\w[\w'’-]*"
+__all__ = ["WORD_PATTERN", "distinctive_words", "distinguishing_frames", "evidence", "frame_profile",
+           "prominence", "reading_order", "stance_by_group", "stance_difference"]
+
 _CHUNK = 256  # bootstrap replicates computed at once (bounds memory on large corpora)
 
 
@@ -43,17 +46,6 @@ def _require(df: pd.DataFrame, columns: Sequence[str], table: str, hint: str = "
             f"the {table} table has no column(s) {', '.join(map(repr, missing))}"
             f" (it has {', '.join(map(str, df.columns))}){'; ' + hint if hint else ''}"
         )
-
-
-def _count_words(texts: pd.Series) -> np.ndarray:
-    tokenize = CountVectorizer(token_pattern=WORD_PATTERN, lowercase=False).build_tokenizer()
-    return np.array([len(tokenize(str(t))) for t in texts], dtype=int)
-
-
-def _body_order(sentences: pd.DataFrame) -> pd.DataFrame:
-    """Sentences sorted in reading order within each document."""
-    keys = ["doc_id"] + [c for c in ("start", "n") if c in sentences.columns]
-    return sentences.sort_values(keys, kind="stable")
 
 
 def _grouped(sentences: pd.DataFrame, by: str, *, include_title: bool) -> pd.DataFrame:
@@ -259,9 +251,9 @@ def prominence(sentences: pd.DataFrame, *, by: str = "source") -> pd.DataFrame:
     2                narrator        2           body  False   False
     """
     _require(sentences, ["doc_id", "sent_id", "text", by], "sentences", "pass by= one of its columns")
-    s = _body_order(sentences)
+    s = body_order(sentences)
     title = s["is_title"].astype(bool) if "is_title" in s.columns else pd.Series(False, index=s.index)
-    s = s.assign(_words=_count_words(s["text"]), _title=title)
+    s = s.assign(_words=count_words(s["text"]), _title=title)
     rows = []
     for doc_id, d in s.groupby("doc_id", sort=False):
         body = d[~d["_title"] & d[by].notna()]
@@ -286,6 +278,35 @@ def prominence(sentences: pd.DataFrame, *, by: str = "source") -> pd.DataFrame:
     for col in ("first", "last"):
         out[col] = out[col].astype("Int64")
     return out
+
+
+def reading_order(sentences: pd.DataFrame) -> pd.DataFrame:
+    """The sentences in reading order within each document, with the number of words of each.
+
+    The input of :func:`framing.plots.prominence_chart`. Words are counted as
+    for :func:`prominence` ("Ukraine's" and "large-scale" are one word each).
+
+    Parameters
+    ----------
+    sentences
+        The sentences table with ``doc_id`` and ``text``; ``start`` or ``n``
+        give the order within a document.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``sentences``, sorted by document, then ``start``, then
+        ``n`` (when present), with a column ``n_words``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"doc_id": "d", "n": [1, 0], "text": ["Kiev's large-scale plan.", "Title"]})
+    >>> reading_order(s)[["n", "n_words"]].values.tolist()
+    [[0, 1], [1, 3]]
+    """
+    _require(sentences, ["doc_id", "text"], "sentences")
+    s = body_order(sentences)
+    return s.assign(n_words=count_words(s["text"]))
 
 
 # --------------------------------------------------------------------------- stance
@@ -521,3 +542,67 @@ def distinctive_words(sentences: pd.DataFrame, a: str, b: str, *, by: str = "sou
     out = out.sort_values(["z", "word"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out.attrs.update({"a": a, "b": b, "by": by, "prior": prior})
     return out
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def evidence(
+    scores: pd.DataFrame,
+    sentences: pd.DataFrame,
+    *,
+    by: str = "source",
+    n: int = 3,
+) -> pd.DataFrame:
+    """The sentences that drive each group's mean stance score or frame share.
+
+    Each sentence contributes ``value / group size`` to its group's mean,
+    where ``value`` is the stance ``score`` (for a stance table) or the frame
+    ``prob`` (for a frame table). The ``n`` sentences with the largest
+    absolute contribution per group and target (or frame) are listed, with
+    their text and the share of the group's total absolute contribution they
+    carry.
+
+    Parameters
+    ----------
+    scores
+        Output of :func:`framing.score_stance` or :func:`framing.score_frames`.
+    sentences
+        The sentences table, with ``sent_id``, ``text`` and the ``by`` column.
+    by
+        Column of ``sentences`` that defines the groups (a source, an outlet...).
+    n
+        Sentences per group and target or frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by, target|frame, mean, rank, sent_id, text, value, contribution, share``.
+
+    Examples
+    --------
+    >>> st = pd.DataFrame({"sent_id": [0, 1], "target": "t", "score": [0.8, -0.2]})
+    >>> s = pd.DataFrame({"sent_id": [0, 1], "text": ["a", "b"], "source": "X"})
+    >>> evidence(st, s, n=1)[["source", "sent_id", "contribution"]].values.tolist()
+    [['X', 0, 0.4]]
+    """
+    if "target" in scores.columns and "score" in scores.columns:
+        key, value = "target", "score"
+    elif "frame" in scores.columns and "prob" in scores.columns:
+        key, value = "frame", "prob"
+    else:
+        raise ValueError("scores must be a stance table (target, score) or a frame table (frame, prob)")
+    if by not in sentences.columns:
+        raise ValueError(f"the sentences table has no column {by!r} to group by")
+    df = scores[["sent_id", key, value]].merge(sentences[["sent_id", "text", by]], on="sent_id", how="inner")
+    df = df.rename(columns={value: "value"})
+    grp = df.groupby([by, key], sort=True, dropna=False)
+    df["mean"] = grp["value"].transform("mean")
+    df["contribution"] = df["value"] / grp["value"].transform("size")
+    total = df["contribution"].abs().groupby([df[by], df[key]], dropna=False).transform("sum")
+    df["share"] = (df["contribution"].abs() / total.where(total > 0)).fillna(0.0)
+    df["_abs"] = df["contribution"].abs()
+    df = df.sort_values([by, key, "_abs", "sent_id"], ascending=[True, True, False, True], kind="stable")
+    df["rank"] = df.groupby([by, key], dropna=False).cumcount() + 1
+    cols = [by, key, "mean", "rank", "sent_id", "text", "value", "contribution", "share"]
+    return df[df["rank"] <= n][cols].reset_index(drop=True)

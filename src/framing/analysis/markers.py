@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from framing import _codebooks
+from framing.analysis._text import count_words
 from framing.loading import quote_spans
 
 log = logging.getLogger(__name__)
@@ -255,10 +256,8 @@ def marker_table(markers: pd.DataFrame, sentences: pd.DataFrame, *, by: str = "s
         raise KeyError(
             f"the sentences table has no column {by!r}: pass by= one of {', '.join(sentences.columns)}"
         )
-    from framing.analysis.compare import _count_words
-
     s = sentences.assign(sent_id=sentences["sent_id"].astype(str))
-    s = s.assign(_words=_count_words(s["text"])) if "text" in s.columns else s.assign(_words=np.nan)
+    s = s.assign(_words=count_words(s["text"])) if "text" in s.columns else s.assign(_words=np.nan)
     groups = sorted(s[by].dropna().unique(), key=str)
     cats = categories or markers.attrs.get("categories") or sorted(markers["category"].unique())
     m = markers.merge(s[["sent_id", by]].drop_duplicates("sent_id"), on="sent_id", how="left")
