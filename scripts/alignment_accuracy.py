@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 
-from framing import alignment as align
 from framing import config, load_model
+from framing.analysis import alignment as align
 
 GOLD = config.paths().root / "data" / "gold" / "alignment"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,6 +15,7 @@ import pytest
 
 import framing
 from framing.analysis import alignment as align_module
+from framing.analysis.alignment import _calibration, _matching
 
 # --------------------------------------------------------------------------- global matching
 
@@ -145,11 +149,47 @@ def test_no_relation_column_without_nli() -> None:
     assert "relation" not in framing.align(["climate"], ["COP26"], model=TOY, threshold=0.5).columns
 
 
+# --------------------------------------------------------------------------- loaded models only
+
+
+@pytest.mark.parametrize("model", [None, "default", "sentence-transformers/all-MiniLM-L6-v2", Path("m/x")])
+def test_a_model_name_path_or_none_is_refused_with_what_to_pass(model) -> None:
+    with pytest.raises(TypeError, match=r"model=framing\.load_model\(\.\.\.\)"):
+        framing.align(["climate"], ["COP26"], model=model, threshold=0.5)
+    with pytest.raises(TypeError, match=r"load_model"):
+        framing.topic_coverage({"A": ["climate"]}, model=model)
+    with pytest.raises(TypeError, match=r"load_model"):
+        framing.carriage(["climate"], ["COP26"], model=model)
+
+
+def test_an_nli_name_is_refused_and_an_nli_model_is_not_an_encoder() -> None:
+    with pytest.raises(TypeError, match=r"nli=framing\.load_model\(\.\.\.\)"):
+        framing.align(["climate"], ["COP26"], model=TOY, threshold=0.5, nli="some/nli-model")
+    with pytest.raises(TypeError, match="NLI model"):
+        framing.align(["climate"], ["COP26"], model=ToyNLI({}), threshold=0.5)
+
+
+def test_analysis_and_plots_import_no_model_code() -> None:
+    code = (
+        "import sys, framing.analysis, framing.plots\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('framing.scoring', 'framing.report',"
+        " 'framing.cli', 'torch', 'transformers')))\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    only_plots = (
+        "import sys, framing.plots\n"
+        "bad = sorted(m for m in sys.modules if m.startswith('framing.') and m != 'framing.plots')\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", only_plots], check=True)
+
+
 # --------------------------------------------------------------------------- calibration
 
 
 def test_best_threshold_takes_the_median_of_ties() -> None:
-    assert align_module._best_threshold({0.3: 0.5, 0.4: 1.0, 0.5: 1.0, 0.6: 1.0, 0.7: 0.2}) == 0.5
+    assert _calibration._best_threshold({0.3: 0.5, 0.4: 1.0, 0.5: 1.0, 0.6: 1.0, 0.7: 0.2}) == 0.5
 
 
 def test_calibration_finds_the_gap_between_matching_and_other_pairs() -> None:
@@ -326,9 +366,19 @@ def test_topic_coverage_side_by_side_and_figure(encoder) -> None:
     assert not mentioned.loc[["climate", "sanctions"], "Kremlin"].any()
     wide = framing.coverage_table(cov)
     assert list(wide.columns) == ["Kremlin", "London"] and "Minsk agreements" in wide.index
-    fig, ax = framing.topic_coverage_chart(cov)
+    fig, ax = framing.topic_coverage_chart(wide)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Kremlin", "London"]
     assert len(ax.get_yticklabels()) == len(align_module.load_topics())
+
+
+def test_topic_coverage_chart_draws_the_side_by_side_table_only() -> None:
+    cov = pd.DataFrame({"account": ["A", "B"], "topic": "nato", "name": "NATO", "n_sentences": [2, 0],
+                        "mentioned": [True, False]})
+    _, ax = framing.topic_coverage_chart(framing.coverage_table(cov))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["A", "B"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["NATO"]
+    with pytest.raises(ValueError, match=r"framing\.coverage_table"):
+        framing.topic_coverage_chart(cov)
 
 
 def test_topic_codebook_has_the_seven_topics() -> None:
@@ -347,7 +397,7 @@ def test_relations_match_the_nli_models_own_softmax(tmp_path) -> None:
     nli = framing.load_model(build_tiny(tmp_path / "nli", id2label=NLI_LABELS, seed=3))
     pairs = [("nato must stop", "nato should stop"), ("the sky", "the sky is blue"),
              ("russia", "ukraine must not join nato"), ("stop", "the cat")]
-    probs = align_module._nli_probs(nli, [p for p, _ in pairs], [h for _, h in pairs])
+    probs = _matching._nli_probs(nli, [p for p, _ in pairs], [h for _, h in pairs])
 
     def own(prem: list[str], hyp: list[str]) -> np.ndarray:
         batch = nli.tokenizer(prem, hyp, padding=True, return_tensors="pt")

@@ -103,7 +103,7 @@ def test_distinctive_words_chart_diverges_and_colours_by_group() -> None:
 
 
 def test_prominence_chart_draws_every_sentence_in_order_with_a_legend() -> None:
-    fig, ax = plots.prominence_chart(SENTENCES)
+    fig, ax = plots.prominence_chart(framing.reading_order(SENTENCES))
     assert len(ax.patches) == 6
     pal = plots.palette(SENTENCES["source"])
     assert [to_hex(p.get_facecolor()) for p in ax.patches] == [pal[s] for s in SENTENCES["source"]]
@@ -113,8 +113,13 @@ def test_prominence_chart_draws_every_sentence_in_order_with_a_legend() -> None:
     assert [t.get_text() for t in legend.get_texts()] == [N, K, D]
 
 
+def test_prominence_chart_needs_the_reading_order_table() -> None:
+    with pytest.raises(KeyError, match=r"framing\.reading_order"):
+        plots.prominence_chart(SENTENCES)
+
+
 def test_one_colour_per_source_across_figures() -> None:
-    _, ax1 = plots.prominence_chart(SENTENCES)
+    _, ax1 = plots.prominence_chart(framing.reading_order(SENTENCES))
     _, ax2 = plots.frame_profile_chart(_profile())
     first_k = next(to_hex(p.get_facecolor()) for p, s in zip(ax1.patches, SENTENCES["source"], strict=True)
                    if s == K)
@@ -143,6 +148,11 @@ def test_save_figure_writes_identical_bytes_for_the_same_figure(tmp_path) -> Non
     first = plots.save_figure(draw(), "bars", folder=tmp_path / "one").read_bytes()
     second = plots.save_figure(draw(), "bars", folder=tmp_path / "two").read_bytes()
     assert first[:8] == b"\x89PNG\r\n\x1a\n" and first == second
+
+
+def test_save_figure_needs_a_folder() -> None:
+    with pytest.raises(TypeError, match="folder"):
+        plots.save_figure(plt.figure(), "x")  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize("name", ["../x", "a/b", ""])

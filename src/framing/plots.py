@@ -1,12 +1,13 @@
-"""Figures for comparing sources: stance heatmap, frame profiles, distinctive words, prominence, markers.
+"""Figures: stance heatmap, frame profiles, distinctive words, prominence, markers, topic coverage.
 
-Every function takes a table from :mod:`framing.analysis.compare` or
-:mod:`framing.analysis.markers` and returns ``fig, ax`` (the marker table returns a
-styled DataFrame). Each source keeps one colour in every figure: colours come
-from :func:`palette`, which assigns a colour-blind-safe colour (seaborn's
-"colorblind") to a source the first time it is seen in the Python session
-and keeps it after that; the outlet's own voice (``narrator``) is grey.
-Pass ``palette=`` to any function to fix the colours yourself.
+Every function takes a table computed by :mod:`framing.analysis` (compare,
+markers, alignment) and returns ``fig, ax`` (the marker table returns a
+styled DataFrame); nothing here computes an analysis. Each source keeps one
+colour in every figure: colours come from :func:`palette`, which assigns a
+colour-blind-safe colour (seaborn's "colorblind") to a source the first time
+it is seen in the Python session and keeps it after that; the outlet's own
+voice (``narrator``) is grey. Pass ``palette=`` to any function to fix the
+colours yourself.
 """
 
 from __future__ import annotations
@@ -59,8 +60,18 @@ def palette(sources: Iterable[Any]) -> dict[str, str]:
 
 
 def reset_palette() -> None:
-    """Forget the colours assigned so far (the next figures start again)."""
+    """Forget the colours assigned so far (the next figures start again).
+
+    Examples
+    --------
+    >>> reset_palette()
+    >>> palette(["B", "A"])["A"] == palette(["C"])["C"]
+    False
+    """
     _ASSIGNED.clear()
+
+
+_palette_of = palette  # for the functions whose ``palette=`` argument hides the function
 
 
 def _colours_for(groups: Iterable[Any], given: Mapping[str, str] | None) -> dict[str, str]:
@@ -254,26 +265,39 @@ def distinctive_words_chart(words: pd.DataFrame, *, n: int = 10, palette: Mappin
 # --------------------------------------------------------------------------- prominence
 
 
-def prominence_chart(sentences: pd.DataFrame, *, by: str = "source", palette: Mapping[str, str] | None = None,
+def prominence_chart(ordered: pd.DataFrame, *, by: str = "source", palette: Mapping[str, str] | None = None,
                      ax: Axes | None = None, title: str | None = None) -> tuple[Figure, Axes]:
     """The article as a strip: its sentences in reading order, width = words, colour = group.
 
     One row per document; the headline (hatched) comes first. Which voice opens
     the article, which closes it and how much room each gets can be read off.
 
+    Parameters
+    ----------
+    ordered
+        The output of :func:`framing.reading_order`: sentences in reading
+        order with ``doc_id``, ``n_words``, ``is_title`` (optional) and the
+        ``by`` column.
+    by
+        The grouping column.
+    palette, ax, title
+        Colours per group (default :func:`palette`), axes to draw on (default
+        a new figure) and a title.
+
     Examples
     --------
+    >>> import framing
     >>> s = pd.DataFrame({"doc_id": "d", "sent_id": ["0", "1", "2"], "text": ["A title", "B c d.", "E f."],
     ...                   "is_title": [True, False, False], "source": ["narrator", "K", "D"]})
-    >>> fig, ax = prominence_chart(s)
+    >>> fig, ax = prominence_chart(framing.reading_order(s))
     >>> len(ax.patches)
     3
     """
-    from framing.analysis.compare import _body_order, _count_words
-
-    s = _body_order(sentences)
+    if "n_words" not in ordered.columns:
+        raise KeyError("the table has no column 'n_words': pass framing.reading_order(sentences)")
+    s = ordered
     head = s["is_title"].astype(bool) if "is_title" in s.columns else pd.Series(False, index=s.index)
-    s = s.assign(words__=_count_words(s["text"]), head__=head)
+    s = s.assign(words__=s["n_words"], head__=head)
     s = s.sort_values("head__", ascending=False, kind="stable")  # headline first within each document
     docs = list(dict.fromkeys(s["doc_id"]))
     groups = list(dict.fromkeys(s[by].fillna("unattributed").astype(str)))
@@ -344,12 +368,87 @@ def marker_table_view(table: pd.DataFrame, *, by: str = "source", nonzero: bool 
             .set_properties(subset=["example"], **{"max-width": "32em", "white-space": "normal"}))
 
 
-def save_figure(fig: Figure, name: str, *, folder: str | Path | None = None, dpi: int = 110) -> Path:
-    """Save ``fig`` as ``<folder>/<name>.png`` (default folder: ``reports/figures``).
+# --------------------------------------------------------------------------- topic coverage
+
+
+def topic_coverage_chart(table: pd.DataFrame, *, palette: Mapping[str, str] | None = None,
+                         ax: Axes | None = None, title: str | None = None) -> tuple[Figure, Axes]:
+    """Dot matrix of topics (rows) by account (columns): a filled dot where the account mentions it.
+
+    The dot's area grows with the number of sentences; an empty ring marks a
+    topic the account leaves out. Each account keeps its colour from
+    :func:`palette`.
+
+    Parameters
+    ----------
+    table
+        The output of :func:`framing.coverage_table`: one row per topic, one
+        column per account, the number of sentences mentioning the topic.
+    palette, ax, title
+        Colours per account (default :func:`palette`), axes to draw on
+        (default a new figure) and a title.
+
+    Examples
+    --------
+    >>> wide = pd.DataFrame({"A": [2], "B": [0]}, index=pd.Index(["NATO"], name="topic"))
+    >>> fig, ax = topic_coverage_chart(wide)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['A', 'B']
+    """
+    if {"account", "n_sentences"} <= set(table.columns):
+        raise ValueError("topic_coverage_chart draws the side-by-side table: "
+                         "pass framing.coverage_table(coverage)")
+    wide = table
+    accounts = list(wide.columns)
+    colours = {**_palette_of(accounts), **(dict(palette) if palette else {})}
+    if ax is None:
+        size = (1.6 + 1.3 * len(accounts), 0.9 + 0.45 * len(wide))
+        fig, ax = plt.subplots(figsize=size, layout="constrained")
+    else:
+        fig = ax.figure
+    for x, acc in enumerate(accounts):
+        for y, topic in enumerate(wide.index):
+            n = int(wide.loc[topic, acc])
+            if n:
+                ax.scatter(x, y, s=90 + 70 * min(n, 6), color=colours[acc], zorder=3)
+                ax.annotate(str(n), (x, y), ha="center", va="center", fontsize=8, color="white", zorder=4)
+            else:
+                ax.scatter(x, y, s=90, facecolors="none", edgecolors="#949494", zorder=3)
+    ax.set_xticks(range(len(accounts)), accounts)
+    ax.set_yticks(range(len(wide)), list(wide.index))
+    ax.set_xlim(-0.6, len(accounts) - 0.4)
+    ax.set_ylim(len(wide) - 0.5, -0.5)
+    ax.grid(True, color="#eeeeee", zorder=0)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title or "Topics each account mentions (number of sentences; ring = not mentioned)",
+                 fontsize=10, loc="left")
+    return fig, ax
+
+
+def save_figure(fig: Figure, name: str, *, folder: str | Path, dpi: int = 110) -> Path:
+    """Save ``fig`` as ``<folder>/<name>.png``; the folder is created if needed.
 
     The PNG carries no timestamp, so the same figure gives the same bytes on
     every run and a figure kept under version control changes only when its
     content does.
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    name
+        A plain file name, without ``.png``.
+    folder
+        Where to save it; the project's figures folder is ``framing.paths().figures``.
+    dpi
+        Resolution.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
 
     Examples
     --------
@@ -358,11 +457,9 @@ def save_figure(fig: Figure, name: str, *, folder: str | Path | None = None, dpi
     >>> save_figure(fig, "empty", folder=tempfile.mkdtemp()).name
     'empty.png'
     """
-    from framing.config import paths
-
     if not name or Path(name).name != name:
         raise ValueError(f"figure name must be a plain file name, got {name!r}")
-    out = Path(folder) if folder is not None else paths().figures
+    out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     target = out / f"{name}.png"
     fig.savefig(target, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
