@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "score_stance": "scoring.stance",
     "score_frames": "scoring.frames",
     "top_frames": "scoring.frames",
+    "score_chunks": "scoring.streaming",
     "evidence": "analysis.compare",
     "evaluate": "quality.evaluation",
     "render_reports": "report",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from framing.config import paths
+from framing.config import Settings, paths, resolve_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ def run_pipeline(
     model: Any = None,
     write: bool = True,
     folder: str | Path | None = None,
+    settings: Settings | None = None,
 ) -> Tables:
     """Load, split, attribute and score a corpus.
 
@@ -52,6 +53,9 @@ def run_pipeline(
         with its provenance.
     folder
         Where to write; default ``data/processed``.
+    settings
+        Model, precision, score cache folder and device
+        (:class:`framing.Settings`); default :meth:`framing.Settings.from_env`.
 
     Returns
     -------
@@ -78,9 +82,10 @@ def run_pipeline(
     log.info("loaded %d documents from %s", len(docs), src)
     sentences = attribute(split_sentences(docs))
     spans = quotes(sentences)
-    enc = resolve_model(model)
-    stance = score_stance(sentences, model=enc)
-    frames = score_frames(sentences, model=enc)
+    opts = resolve_settings(settings)
+    enc = resolve_model(model, settings=opts)
+    stance = score_stance(sentences, model=enc, settings=opts)
+    frames = score_frames(sentences, model=enc, settings=opts)
     inputs = [p for p in [src if src.is_file() else None, *docs["path"]] if p]
     prov = provenance(model_info=enc.key, inputs=inputs)
     tables = Tables(docs, sentences, spans, stance, frames, prov)

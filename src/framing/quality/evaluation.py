@@ -23,29 +23,21 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from framing.config import paths
-from framing.scoring.frames import (
+from framing.config import Settings, paths, resolve_settings
+from framing.scoring._core import (
     FRAMES,
-    fit_frame_head,
-    frame_table,
-    load_frames,
-    score_frames,
-)
-from framing.scoring.models import Encoder, resolve_model
-from framing.scoring.stance import (
-    LABELS,
     TARGETS,
     TRAINING,
     HeadKind,
     ModelArg,
     embed,
-    fit_stance_head,
-    load_targets,
     load_training,
     resolve_head,
-    score_stance,
-    stance_table,
 )
+from framing.scoring.frames import fit_frame_head, frame_table, load_frames, score_frames
+from framing.scoring.models import Encoder, resolve_model
+from framing.scoring.stance import LABELS, fit_stance_head, load_targets, score_stance, stance_table
+from framing.scoring.training import FineTunedHead, training_arrays
 
 log = logging.getLogger(__name__)
 
@@ -167,13 +159,14 @@ def _heads_cv(
     frame_params: dict[str, Any] | None = None,
     head: HeadKind = "logistic",
     finetune_params: dict[str, Any] | None = None,
+    folder: Path | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Out-of-fold stance and frame tables for ``gold`` (``sent_id`` = row position)."""
     from sklearn.model_selection import StratifiedKFold
 
     tids = [str(t["id"]) for t in targets]
     fids = [str(f["id"]) for f in frames]
-    X = embed(encoder, gold["text"].tolist()) if head == "logistic" else None
+    X = embed(encoder, gold["text"].tolist(), folder=folder) if head == "logistic" else None
     P_st = np.zeros((len(gold), len(tids), 3))
     P_fr = np.zeros((len(gold), len(fids)))
     strata = gold["frame"] if "frame" in gold.columns else pd.Series(["x"] * len(gold))
@@ -184,8 +177,6 @@ def _heads_cv(
     for i, (train_idx, test_idx) in enumerate(splits):
         train = pd.concat([training, gold.iloc[train_idx]], ignore_index=True)
         if head == "finetuned":
-            from framing.scoring.training import FineTunedHead, training_arrays
-
             texts, S, F = training_arrays(train, targets, frames)
             ft = FineTunedHead(**(finetune_params or {})).fit(encoder, texts, S, tids, F, fids)
             fold_texts = gold["text"].iloc[test_idx].tolist()
@@ -194,8 +185,8 @@ def _heads_cv(
             log.info("fold %d/%d done", i + 1, k)
             continue
         assert X is not None
-        st_head = fit_stance_head(encoder, targets, train, **(stance_params or {}))
-        fr_head = fit_frame_head(encoder, frames, train, **(frame_params or {}))
+        st_head = fit_stance_head(encoder, targets, train, folder=folder, **(stance_params or {}))
+        fr_head = fit_frame_head(encoder, frames, train, folder=folder, **(frame_params or {}))
         for j, tid in enumerate(tids):
             P_st[test_idx, j] = st_head.predict_proba(
                 X[test_idx], [tid] * len(test_idx), gold["text"].iloc[test_idx].tolist()
@@ -274,6 +265,7 @@ def evaluate(
     frame_params: dict[str, Any] | None = None,
     head: HeadKind | None = None,
     finetune_params: dict[str, Any] | None = None,
+    settings: Settings | None = None,
 ) -> Evaluation:
     """Measure the model's stance and frame scores on a labelled split.
 
@@ -294,10 +286,13 @@ def evaluate(
         :class:`framing.scoring.frames.FrameHead` for the cross-validated heads.
     head
         ``"finetuned"`` or ``"logistic"`` (default
-        :data:`framing.scoring.stance.DEFAULT_HEAD`): which head an encoder gets.
+        :data:`framing.scoring.DEFAULT_HEAD`): which head an encoder gets.
     finetune_params
         Options of :class:`framing.scoring.training.FineTunedHead` for the
         cross-validated fine-tuning (refitted on each fold).
+    settings
+        Model, precision, cache folder and device (:class:`framing.Settings`);
+        default :meth:`framing.Settings.from_env`.
 
     Returns
     -------
@@ -316,7 +311,8 @@ def evaluate(
     flist = load_frames(frames)
     tids = [str(t["id"]) for t in tlist]
     fids = [str(f["id"]) for f in flist]
-    m = resolve_model(model)
+    opts = resolve_settings(settings)
+    m = resolve_model(model, settings=opts)
     kind = resolve_head(head)
     name = Path(split).stem if Path(split).suffix else str(split)
     if isinstance(m, Encoder) and name == "dev":
@@ -333,12 +329,14 @@ def evaluate(
             frame_params=frame_params,
             head=kind,
             finetune_params=finetune_params,
+            folder=opts.cache_dir,
         )
     else:
         method = ("shipped" if kind == "logistic" else f"shipped-{kind}") if isinstance(m, Encoder) else "nli"
         texts = gold["text"].tolist()
-        stance = score_stance(texts, targets=tids, model=m, codebook=targets, training=training, head=kind)
-        frame_tab = score_frames(texts, model=m, codebook=frames, training=training, head=kind)
+        common = dict(model=m, training=training, head=kind, settings=opts)
+        stance = score_stance(texts, targets=tids, codebook=targets, **common)
+        frame_tab = score_frames(texts, codebook=frames, **common)
     ev = _measure(gold, stance, frame_tab, tids, fids, split=name, method=method)
     ev.table.insert(2, "model", m.name)
     return ev

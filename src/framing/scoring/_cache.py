@@ -201,25 +201,30 @@ class Cache:
 
 
 def cached_rows(
-    ns: str, texts: Sequence[str], compute: Callable[[list[str]], np.ndarray], *, cache: bool = True
+    ns: str,
+    texts: Sequence[str],
+    compute: Callable[[list[str]], np.ndarray],
+    *,
+    cache: bool = True,
+    folder: str | Path | None = None,
 ) -> dict[str, list[Any]]:
     """Rows of scores for the distinct ``texts``: cached ones read, missing ones computed and stored.
 
     ``compute`` gets the texts not yet cached and returns one row of numbers
-    per text; rows are stored rounded to six decimals as JSON. With
+    per text; rows are stored rounded to six decimals as JSON in the cache
+    under ``folder`` (default: ``framing.paths().cache``). With
     ``cache=False`` nothing is read or written.
 
     Examples
     --------
-    >>> import tempfile, os
-    >>> os.environ["FRAMING_CACHE"] = tempfile.mkdtemp()
+    >>> import tempfile
     >>> rows = cached_rows(namespace(model="len"), ["ab", "ab", "abc"],
-    ...                    lambda batch: np.array([[len(t)] for t in batch]))
+    ...                    lambda batch: np.array([[len(t)] for t in batch]), folder=tempfile.mkdtemp())
     >>> rows["abc"]
     [3.0]
     """
     unique = list(dict.fromkeys(str(t) for t in texts))
-    store = Cache() if cache else None
+    store = Cache(folder) if cache else None
     found: dict[str, list[Any]] = store.get_json(ns, unique) if store else {}
     todo = [t for t in unique if t not in found]
     if todo:

@@ -18,41 +18,49 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from framing import _codebooks
-from framing.scoring._cache import cached_rows, namespace
-from framing.scoring.models import Encoder, Model, NLIModel, resolve_model
-from framing.scoring.stance import (
-    HEAD_VERSION,
+from framing.config import Settings
+from framing.scoring._core import (
+    FRAMES,
     TRAINING,
     HeadKind,
     ModelArg,
     Sentences,
-    as_sentences,
+    Task,
     embed,
-    head_version,
+    load_entries,
     load_training,
-    resolve_head,
+    score_task,
 )
+from framing.scoring.models import Encoder, NLIModel
+from framing.scoring.training import finetuned_head
 
 log = logging.getLogger(__name__)
 
-FRAMES = "frames.yaml"
 FRAME_COLUMNS = ["sent_id", "frame", "prob"]
+
+__all__ = [
+    "FRAMES",
+    "FrameHead",
+    "fit_frame_head",
+    "frame_examples",
+    "frame_labels",
+    "frame_table",
+    "load_frames",
+    "nli_frames",
+    "score_frames",
+    "top_frames",
+]
 
 
 def load_frames(codebook: str | Path = FRAMES, frames: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Frames of a codebook (shipped name or path), optionally only the ``frames`` ids, in that order."""
-    book = _codebooks.load_yaml(codebook)
-    entries = book.get("frames", []) if isinstance(book, dict) else []
-    by_id = {str(f["id"]): f for f in entries}
-    if not by_id:
-        raise ValueError(f"{codebook}: no 'frames' list with 'id' entries")
-    if frames is None:
-        return list(by_id.values())
-    unknown = [f for f in frames if f not in by_id]
-    if unknown:
-        raise ValueError(f"unknown frame(s) {unknown}: {codebook} defines {sorted(by_id)}")
-    return [by_id[f] for f in frames]
+    """Frames of a codebook (shipped name or path), optionally only the ``frames`` ids, in that order.
+
+    Examples
+    --------
+    >>> len(load_frames())
+    15
+    """
+    return load_entries(codebook, "frames", frames)
 
 
 def frame_labels(training: pd.DataFrame, frame_ids: Sequence[str]) -> np.ndarray:
@@ -142,22 +150,21 @@ def fit_frame_head(
     training: pd.DataFrame,
     *,
     cache: bool = True,
+    folder: str | Path | None = None,
     **params: Any,
 ) -> FrameHead:
-    """Fit a :class:`FrameHead` on ``training`` (and the codebook's examples) with ``encoder``."""
+    """Fit a :class:`FrameHead` on ``training`` (and the codebook's examples) with ``encoder``.
+
+    ``folder`` is the score cache's folder for the embeddings (default:
+    ``framing.paths().cache``).
+
+    Examples
+    --------
+    >>> from framing import load_model
+    >>> head = fit_frame_head(load_model(), load_frames(), load_training())  # doctest: +SKIP
+    """
     texts, Y = frame_examples(training, frames)
-    return FrameHead(**params).fit(embed(encoder, texts, cache=cache), Y)
-
-
-_HEADS: dict[tuple[str, ...], FrameHead] = {}
-
-
-def _shipped_head(encoder: Encoder, codebook: str, training: str) -> FrameHead:
-    key = (*encoder.key.values(), _codebooks.digest(codebook, training), HEAD_VERSION)
-    if key not in _HEADS:
-        log.info("fitting the frame head on %s", training)
-        _HEADS[key] = fit_frame_head(encoder, load_frames(codebook), load_training(training))
-    return _HEADS[key]
+    return FrameHead(**params).fit(embed(encoder, texts, cache=cache, folder=folder), Y)
 
 
 def nli_frames(model: NLIModel, texts: Sequence[str], frames: Sequence[Mapping[str, Any]]) -> np.ndarray:
@@ -167,40 +174,26 @@ def nli_frames(model: NLIModel, texts: Sequence[str], frames: Sequence[Mapping[s
     return model.entail(premises, hyps * len(texts)).reshape(len(texts), len(hyps)).astype(np.float64)
 
 
-def _frame_matrix(
-    model: Model,
+def _fit(encoder: Encoder, codebook: str, training: str, folder: Path) -> FrameHead:
+    return fit_frame_head(encoder, load_frames(codebook), load_training(training), folder=folder)
+
+
+def _apply(head: FrameHead, X: np.ndarray, texts: list[str], ids: list[str], codebook: Any) -> np.ndarray:
+    all_ids = [str(f["id"]) for f in load_frames(codebook)]
+    return head.predict_proba(X)[:, [all_ids.index(i) for i in ids]]
+
+
+def _finetuned(
+    encoder: Encoder,
     texts: list[str],
-    frames: list[dict[str, Any]],
-    codebook: str | Path,
-    training: str | Path,
+    ids: list[str],
+    codebook: Any,
+    training: Any,
     cache: bool,
-    head: HeadKind = "logistic",
+    folder: Path,
 ) -> np.ndarray:
-    ids = [str(f["id"]) for f in frames]
-    ns = namespace(
-        **model.key,
-        what="frames",
-        codebook=_codebooks.digest(codebook, training),
-        head=head_version(head),
-        frames=",".join(ids),
-    )
-
-    def compute(todo: list[str]) -> np.ndarray:
-        if isinstance(model, NLIModel):
-            return nli_frames(model, todo, frames)
-        if head == "finetuned":
-            from framing.scoring.training import finetuned_head
-
-            ft = finetuned_head(model, frames=codebook, training=training, cache=cache)
-            return ft.predict_frames(todo)[:, [ft.frame_ids_.index(i) for i in ids]]
-        lr_head = _shipped_head(model, str(codebook), str(training))
-        all_ids = [str(f["id"]) for f in load_frames(codebook)]
-        return lr_head.predict_proba(embed(model, todo, cache=cache))[:, [all_ids.index(i) for i in ids]]
-
-    found = cached_rows(ns, texts, compute, cache=cache)
-    if not texts:
-        return np.zeros((0, len(frames)))
-    return np.asarray([found[t] for t in texts], dtype=np.float64)
+    ft = finetuned_head(encoder, frames=codebook, training=training, cache=cache, folder=folder)
+    return ft.predict_frames(texts)[:, [ft.frame_ids_.index(i) for i in ids]]
 
 
 def frame_table(sent_ids: Sequence[Any], frame_ids: Sequence[str], P: np.ndarray) -> pd.DataFrame:
@@ -227,6 +220,7 @@ def score_frames(
     training: str | Path = TRAINING,
     cache: bool = True,
     head: HeadKind | None = None,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Probability that each frame is present in each sentence.
 
@@ -251,6 +245,9 @@ def score_frames(
         default :data:`framing.scoring.stance.DEFAULT_HEAD`. The fine-tuned head gives
         a softmax over the frames (trained on each sentence's main frame), so
         its probabilities sum to 1 across the codebook.
+    settings
+        Model, precision, cache folder and device (:class:`framing.Settings`);
+        default :meth:`framing.Settings.from_env`.
 
     Returns
     -------
@@ -265,11 +262,29 @@ def score_frames(
     >>> fr.sort_values("prob").iloc[-1]["frame"]  # doctest: +SKIP
     'security_and_defense'
     """
-    sents = as_sentences(sentences)
-    flist = load_frames(codebook, frames)
-    m = resolve_model(model)
-    P = _frame_matrix(m, sents["text"].tolist(), flist, codebook, training, cache, resolve_head(head))
-    return frame_table(sents["sent_id"].tolist(), [str(f["id"]) for f in flist], P)
+    return score_task(
+        FRAMES_TASK,
+        sentences,
+        ids=frames,
+        model=model,
+        codebook=codebook,
+        training=training,
+        cache=cache,
+        head=head,
+        settings=settings,
+    )
+
+
+#: the frame task of the shared scoring loop (:func:`framing.scoring._core.score_task`)
+FRAMES_TASK = Task(
+    what="frames",
+    section="frames",
+    fit=_fit,
+    logistic=_apply,
+    nli=nli_frames,
+    finetuned=_finetuned,
+    table=frame_table,
+)
 
 
 def top_frames(frames: pd.DataFrame, *, k: int = 1, min_prob: float = 0.0) -> pd.DataFrame:

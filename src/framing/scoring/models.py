@@ -24,18 +24,25 @@ import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from framing.config import setting
+from framing.config import DEFAULT_PRECISION, PRECISIONS, Precision, Settings, setting
 
 log = logging.getLogger(__name__)
 
-Precision = Literal["fp32", "bf16", "int8"]
-PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8")
-#: used when neither the ``precision`` argument nor ``FRAMING_PRECISION`` names one
-DEFAULT_PRECISION: Precision = "fp32"
+__all__ = [
+    "BATCH_TOLERANCE",
+    "DEFAULT_PRECISION",
+    "PRECISIONS",
+    "Encoder",
+    "Model",
+    "ModelError",
+    "NLIModel",
+    "load_model",
+    "resolve_model",
+]
 #: batch independence as tested: the same sentence scored alone or among any
 #: neighbours gets the same labels and probabilities within this (absolute)
 BATCH_TOLERANCE = 0.01
@@ -498,6 +505,7 @@ def load_model(
     *,
     precision: Precision | None = None,
     device: str | None = None,
+    settings: Settings | None = None,
 ) -> Model:
     """Load a sentence encoder or an NLI model, once per process.
 
@@ -517,6 +525,9 @@ def load_model(
         ``key``, so of cache keys and provenance.
     device
         ``"cpu"``, ``"cuda"``...; defaults to CUDA when available.
+    settings
+        A :class:`framing.Settings`: its ``model``, ``precision`` and
+        ``device`` stand in for the arguments not given.
 
     Returns
     -------
@@ -537,6 +548,10 @@ def load_model(
     >>> enc.key["weights_sha256"][:8]  # doctest: +SKIP
     '53aa5117'
     """
+    if settings is not None:
+        name = settings.model if name is None else name
+        precision = settings.precision if precision is None else precision
+        device = settings.device if device is None else device
     prec = str(setting("precision", precision, default=DEFAULT_PRECISION)).strip().lower()
     raw = setting("model", None if name is None else str(name), default="") or ""
     cache_key = (raw, prec, device or "")
@@ -545,8 +560,17 @@ def load_model(
     return _LOADED[cache_key]
 
 
-def resolve_model(model: Model | str | os.PathLike[str] | None) -> Model:
-    """An already loaded model as is, otherwise :func:`load_model` of the name."""
+def resolve_model(
+    model: Model | str | os.PathLike[str] | None, *, settings: Settings | None = None
+) -> Model:
+    """An already loaded model as is, otherwise :func:`load_model` of the name and ``settings``.
+
+    Examples
+    --------
+    >>> from framing import Settings
+    >>> resolve_model(None, settings=Settings(precision="int8")).precision  # doctest: +SKIP
+    'int8'
+    """
     if isinstance(model, Encoder | NLIModel):
         return model
-    return load_model(model)
+    return load_model(model, settings=settings)

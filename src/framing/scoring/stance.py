@@ -18,8 +18,6 @@ weights hash, the precision, the codebook hash, the head version and the text.
 from __future__ import annotations
 
 import logging
-import os
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -27,115 +25,59 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from framing import _codebooks
-from framing.scoring._cache import Cache, cached_rows, namespace
-from framing.scoring.models import Encoder, Model, NLIModel, resolve_model
+from framing.config import Settings
+from framing.scoring._core import (
+    DEFAULT_HEAD,
+    HEAD_VERSION,
+    TARGETS,
+    TRAINING,
+    HeadKind,
+    ModelArg,
+    Sentences,
+    Task,
+    embed,
+    load_entries,
+    load_training,
+    score_task,
+)
+from framing.scoring.models import Encoder, NLIModel
+from framing.scoring.training import finetuned_head
 
 log = logging.getLogger(__name__)
 
 LABELS: tuple[str, str, str] = ("favor", "against", "none")
-TRAINING = "training/examples.csv"
-TARGETS = "targets.yaml"
-#: bump when the heads change, so cached scores from older heads are not reused
-HEAD_VERSION = "lr-tfidf-2"
 STANCE_COLUMNS = ["sent_id", "target", "favor", "against", "none", "label", "score"]
 
 HeadMode = Literal["per_target", "pooled"]
-#: how an encoder's embeddings become probabilities: logistic heads on frozen
-#: embeddings, or the encoder fine-tuned with its heads (``framing.scoring.training``)
-HeadKind = Literal["logistic", "finetuned"]
-HEADS: tuple[str, ...] = ("logistic", "finetuned")
-DEFAULT_HEAD: HeadKind = "logistic"
-Sentences = pd.DataFrame | pd.Series | Sequence[str]
-ModelArg = Model | str | os.PathLike[str] | None
 
-
-# ---------------------------------------------------------------- inputs
-
-
-def as_sentences(sentences: Sentences) -> pd.DataFrame:
-    """``sent_id`` and ``text`` of a sentences table, or of strings numbered 0..n-1.
-
-    Warns once, with a count, when a ``language`` column marks rows as not
-    English: they are scored all the same, by a model built for English.
-    """
-    if isinstance(sentences, pd.DataFrame):
-        missing = {"sent_id", "text"} - set(sentences.columns)
-        if missing:
-            raise ValueError(
-                f"the sentences table lacks {sorted(missing)}: pass the output of "
-                "framing.split_sentences, or a list of strings"
-            )
-        if "language" in sentences.columns:
-            lang = sentences["language"].astype("string").str.lower()
-            n_other = int((lang.notna() & ~lang.fillna("en").str.startswith("en")).sum())
-            if n_other:
-                warnings.warn(
-                    f"{n_other} of {len(sentences)} sentences are not in English: they are scored "
-                    "by a model built for English, so their scores are less reliable",
-                    UserWarning,
-                    stacklevel=3,
-                )
-        out = sentences[["sent_id", "text"]].copy()
-    else:
-        texts = list(sentences.tolist() if isinstance(sentences, pd.Series) else sentences)
-        if isinstance(sentences, str):
-            raise TypeError("pass a list of sentences, not a single string")
-        out = pd.DataFrame({"sent_id": range(len(texts)), "text": texts})
-    out["text"] = out["text"].fillna("").astype(str)
-    return out.reset_index(drop=True)
+__all__ = [
+    "DEFAULT_HEAD",
+    "HEAD_VERSION",
+    "LABELS",
+    "STANCE",
+    "StanceHead",
+    "fit_stance_head",
+    "load_targets",
+    "load_training",
+    "nli_stance",
+    "score_stance",
+    "stance_pairs",
+    "stance_table",
+    "target_text",
+]
 
 
 def load_targets(
     codebook: str | Path = TARGETS, targets: Sequence[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Targets of a codebook (shipped name or path), optionally only the ``targets`` ids, in that order."""
-    book = _codebooks.load_yaml(codebook)
-    entries = book.get("targets", []) if isinstance(book, dict) else []
-    by_id = {str(t["id"]): t for t in entries}
-    if not by_id:
-        raise ValueError(f"{codebook}: no 'targets' list with 'id' entries")
-    if targets is None:
-        return list(by_id.values())
-    unknown = [t for t in targets if t not in by_id]
-    if unknown:
-        raise ValueError(f"unknown target(s) {unknown}: {codebook} defines {sorted(by_id)}")
-    return [by_id[t] for t in targets]
+    """Targets of a codebook (shipped name or path), optionally only the ``targets`` ids, in that order.
 
-
-def load_training(path: str | Path = TRAINING) -> pd.DataFrame:
-    """The labelled examples the encoder heads are fitted on (shipped name or path)."""
-    df = _codebooks.load_csv(path, dtype=str, keep_default_na=False)
-    if "text" not in df.columns:
-        raise ValueError(f"{path}: a training file needs a 'text' column")
-    return df
-
-
-# ---------------------------------------------------------------- embeddings
-
-
-_COMMIT_EVERY = 1024  # sentences encoded between two cache commits
-
-
-def embed(
-    encoder: Encoder, texts: Sequence[str], *, cache: bool = True, progress: bool | None = None
-) -> np.ndarray:
-    """Embeddings of ``texts``, each distinct text through the encoder once, cached on disk."""
-    texts = [str(t) for t in texts]
-    unique = list(dict.fromkeys(texts))
-    if cache:
-        # committed chunk by chunk: a run that is stopped keeps what it finished
-        found = Cache().map_arrays(
-            namespace(**encoder.key, what="embedding"),
-            unique,
-            lambda batch: encoder.encode(batch, progress=progress),
-            batch_size=_COMMIT_EVERY,
-        )
-    else:
-        found = dict(zip(unique, encoder.encode(unique, progress=progress), strict=True)) if unique else {}
-    if not texts:
-        return np.zeros((0, encoder.dim), dtype=np.float32)
-    return np.vstack([found[t] for t in texts]).astype(np.float32)
+    Examples
+    --------
+    >>> [t["id"] for t in load_targets(targets=["russia"])]
+    ['russia']
+    """
+    return load_entries(codebook, "targets", targets)
 
 
 # ---------------------------------------------------------------- the encoder head
@@ -305,27 +247,29 @@ def fit_stance_head(
     training: pd.DataFrame,
     *,
     cache: bool = True,
+    folder: str | Path | None = None,
     **params: Any,
 ) -> StanceHead:
-    """Fit a :class:`StanceHead` on ``training`` (and the targets' statements) with ``encoder``."""
+    """Fit a :class:`StanceHead` on ``training`` (and the targets' statements) with ``encoder``.
+
+    ``folder`` is the score cache's folder for the embeddings (default:
+    ``framing.paths().cache``).
+
+    Examples
+    --------
+    >>> from framing import load_model
+    >>> head = fit_stance_head(load_model(), load_targets(), load_training())  # doctest: +SKIP
+    """
     texts, tids, labels = stance_pairs(training, targets)
-    X = embed(encoder, texts, cache=cache)
+    X = embed(encoder, texts, cache=cache, folder=folder)
     tvec = dict(
-        zip([str(t["id"]) for t in targets], embed(encoder, [target_text(t) for t in targets]), strict=True)
+        zip(
+            [str(t["id"]) for t in targets],
+            embed(encoder, [target_text(t) for t in targets], folder=folder),
+            strict=True,
+        )
     )
     return StanceHead(**params).fit(X, tids, labels, target_vectors=tvec, texts=texts)
-
-
-_HEADS: dict[tuple[str, ...], StanceHead] = {}
-
-
-def _shipped_head(encoder: Encoder, codebook: str, training: str) -> StanceHead:
-    """The head fitted on ``training``, once per process for each model and codebook."""
-    key = (*encoder.key.values(), _codebooks.digest(codebook, training), HEAD_VERSION)
-    if key not in _HEADS:
-        log.info("fitting the stance head on %s", training)
-        _HEADS[key] = fit_stance_head(encoder, load_targets(codebook), load_training(training))
-    return _HEADS[key]
 
 
 # ---------------------------------------------------------------- NLI
@@ -358,61 +302,28 @@ def nli_stance(model: NLIModel, texts: Sequence[str], targets: Sequence[Mapping[
 # ---------------------------------------------------------------- public API
 
 
-def resolve_head(head: HeadKind | str | None) -> HeadKind:
-    """``head`` if given, else :data:`DEFAULT_HEAD`; an unknown name is a clear error."""
-    kind = DEFAULT_HEAD if head is None else str(head)
-    if kind not in HEADS:
-        raise ValueError(f"unknown head {head!r}: use one of {', '.join(HEADS)}")
-    return kind  # type: ignore[return-value]
+def _fit(encoder: Encoder, codebook: str, training: str, folder: Path) -> StanceHead:
+    return fit_stance_head(encoder, load_targets(codebook), load_training(training), folder=folder)
 
 
-def head_version(head: HeadKind) -> str:
-    """The head's part of the score cache key."""
-    if head == "finetuned":
-        from framing.scoring.training import FINETUNE_VERSION
-
-        return f"{HEAD_VERSION}/{FINETUNE_VERSION}"
-    return HEAD_VERSION
+def _apply(head: StanceHead, X: np.ndarray, texts: list[str], ids: list[str], codebook: Any) -> np.ndarray:
+    P = np.zeros((len(texts), len(ids), 3))
+    for j, tid in enumerate(ids):
+        P[:, j] = head.predict_proba(X, [tid] * len(texts), texts)
+    return P
 
 
-def _stance_matrix(
-    model: Model,
+def _finetuned(
+    encoder: Encoder,
     texts: list[str],
-    targets: list[dict[str, Any]],
-    codebook: str | Path,
-    training: str | Path,
+    ids: list[str],
+    codebook: Any,
+    training: Any,
     cache: bool,
-    head: HeadKind = "logistic",
+    folder: Path,
 ) -> np.ndarray:
-    """Probabilities ``(len(texts), len(targets), 3)``, from the disk cache where possible."""
-    tids = [str(t["id"]) for t in targets]
-    ns = namespace(
-        **model.key,
-        what="stance",
-        codebook=_codebooks.digest(codebook, training),
-        head=head_version(head),
-        targets=",".join(tids),
-    )
-
-    def compute(todo: list[str]) -> np.ndarray:
-        if isinstance(model, NLIModel):
-            return nli_stance(model, todo, targets)
-        if head == "finetuned":
-            from framing.scoring.training import finetuned_head
-
-            ft = finetuned_head(model, targets=codebook, training=training, cache=cache)
-            return ft.predict_stance(todo)[:, [ft.target_ids_.index(t) for t in tids]]
-        lr_head = _shipped_head(model, str(codebook), str(training))
-        X = embed(model, todo, cache=cache)
-        P = np.zeros((len(todo), len(targets), 3))
-        for j, tid in enumerate(tids):
-            P[:, j] = lr_head.predict_proba(X, [tid] * len(todo), todo)
-        return P
-
-    found = cached_rows(ns, texts, compute, cache=cache)
-    if not texts:
-        return np.zeros((0, len(targets), 3))
-    return np.asarray([found[t] for t in texts], dtype=np.float64)
+    ft = finetuned_head(encoder, targets=codebook, training=training, cache=cache, folder=folder)
+    return ft.predict_stance(texts)[:, [ft.target_ids_.index(t) for t in ids]]
 
 
 def stance_table(sent_ids: Sequence[Any], target_ids: Sequence[str], P: np.ndarray) -> pd.DataFrame:
@@ -445,6 +356,7 @@ def score_stance(
     training: str | Path = TRAINING,
     cache: bool = True,
     head: HeadKind | None = None,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Stance of every sentence toward every target, as probabilities.
 
@@ -470,6 +382,10 @@ def score_stance(
         :func:`framing.scoring.training.finetuned_head`) or ``"logistic"`` (logistic
         heads on frozen embeddings); default :data:`DEFAULT_HEAD`. Ignored
         for an NLI model.
+    settings
+        Model, precision, cache folder and device (:class:`framing.Settings`);
+        default :meth:`framing.Settings.from_env`. A ``model`` given here
+        takes precedence over ``settings.model``.
 
     Returns
     -------
@@ -485,70 +401,27 @@ def score_stance(
     >>> st.loc[0, "label"]  # doctest: +SKIP
     'against'
     """
-    sents = as_sentences(sentences)
-    tlist = load_targets(codebook, targets)
-    m = resolve_model(model)
-    P = _stance_matrix(m, sents["text"].tolist(), tlist, codebook, training, cache, resolve_head(head))
-    return stance_table(sents["sent_id"].tolist(), [str(t["id"]) for t in tlist], P)
+    return score_task(
+        STANCE,
+        sentences,
+        ids=targets,
+        model=model,
+        codebook=codebook,
+        training=training,
+        cache=cache,
+        head=head,
+        settings=settings,
+    )
 
 
-def evidence(
-    scores: pd.DataFrame,
-    sentences: pd.DataFrame,
-    *,
-    by: str = "source",
-    n: int = 3,
-) -> pd.DataFrame:
-    """The sentences that drive each group's mean stance score or frame share.
-
-    Each sentence contributes ``value / group size`` to its group's mean,
-    where ``value`` is the stance ``score`` (for a stance table) or the frame
-    ``prob`` (for a frame table). The ``n`` sentences with the largest
-    absolute contribution per group and target (or frame) are listed, with
-    their text and the share of the group's total absolute contribution they
-    carry.
-
-    Parameters
-    ----------
-    scores
-        Output of :func:`score_stance` or :func:`framing.score_frames`.
-    sentences
-        The sentences table, with ``sent_id``, ``text`` and the ``by`` column.
-    by
-        Column of ``sentences`` that defines the groups (a source, an outlet...).
-    n
-        Sentences per group and target or frame.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``by, target|frame, mean, rank, sent_id, text, value, contribution, share``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> st = pd.DataFrame({"sent_id": [0, 1], "target": "t", "score": [0.8, -0.2]})
-    >>> s = pd.DataFrame({"sent_id": [0, 1], "text": ["a", "b"], "source": "X"})
-    >>> evidence(st, s, n=1)[["source", "sent_id", "contribution"]].values.tolist()
-    [['X', 0, 0.4]]
-    """
-    if "target" in scores.columns and "score" in scores.columns:
-        key, value = "target", "score"
-    elif "frame" in scores.columns and "prob" in scores.columns:
-        key, value = "frame", "prob"
-    else:
-        raise ValueError("scores must be a stance table (target, score) or a frame table (frame, prob)")
-    if by not in sentences.columns:
-        raise ValueError(f"the sentences table has no column {by!r} to group by")
-    df = scores[["sent_id", key, value]].merge(sentences[["sent_id", "text", by]], on="sent_id", how="inner")
-    df = df.rename(columns={value: "value"})
-    grp = df.groupby([by, key], sort=True, dropna=False)
-    df["mean"] = grp["value"].transform("mean")
-    df["contribution"] = df["value"] / grp["value"].transform("size")
-    total = df["contribution"].abs().groupby([df[by], df[key]], dropna=False).transform("sum")
-    df["share"] = (df["contribution"].abs() / total.where(total > 0)).fillna(0.0)
-    df["_abs"] = df["contribution"].abs()
-    df = df.sort_values([by, key, "_abs", "sent_id"], ascending=[True, True, False, True], kind="stable")
-    df["rank"] = df.groupby([by, key], dropna=False).cumcount() + 1
-    cols = [by, key, "mean", "rank", "sent_id", "text", "value", "contribution", "share"]
-    return df[df["rank"] <= n][cols].reset_index(drop=True)
+#: the stance task of the shared scoring loop (:func:`framing.scoring._core.score_task`)
+STANCE = Task(
+    what="stance",
+    section="targets",
+    fit=_fit,
+    logistic=_apply,
+    nli=nli_stance,
+    finetuned=_finetuned,
+    table=stance_table,
+    shape=(3,),
+)

@@ -15,6 +15,11 @@ from typing import Any
 
 import pandas as pd
 
+from framing.config import Settings, resolve_settings
+from framing.scoring.frames import score_frames
+from framing.scoring.models import resolve_model
+from framing.scoring.stance import score_stance
+
 log = logging.getLogger(__name__)
 
 
@@ -39,6 +44,7 @@ def score_chunks(
     model: Any = None,
     chunk_size: int = 2000,
     cache: bool = True,
+    settings: Settings | None = None,
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Stance and frame tables of ``texts``, one pair per chunk; ``sent_id`` counts across chunks.
 
@@ -52,20 +58,24 @@ def score_chunks(
         Sentences scored at once; memory grows with this, not with the total.
     cache
         Read and write the on-disk score cache.
+    settings
+        Model, precision, cache folder and device (:class:`framing.Settings`);
+        default :meth:`framing.Settings.from_env`.
 
     Examples
     --------
+    >>> from framing import score_chunks
     >>> for stance, frames in score_chunks(iter(["NATO must stop."]), chunk_size=1):  # doctest: +SKIP
     ...     stance.to_parquet(...)
     """
-    from framing.scoring.frames import score_frames
-    from framing.scoring.models import resolve_model
-    from framing.scoring.stance import score_stance
-
-    m = resolve_model(model)
+    opts = resolve_settings(settings)
+    m = resolve_model(model, settings=opts)
     start = 0
     for chunk in iter_chunks(texts, chunk_size):
         sents = pd.DataFrame({"sent_id": range(start, start + len(chunk)), "text": chunk})
-        yield score_stance(sents, model=m, cache=cache), score_frames(sents, model=m, cache=cache)
+        yield (
+            score_stance(sents, model=m, cache=cache, settings=opts),
+            score_frames(sents, model=m, cache=cache, settings=opts),
+        )
         start += len(chunk)
         log.debug("scored %d sentences", start)

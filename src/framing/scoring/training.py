@@ -32,12 +32,11 @@ from typing import Any, Literal
 
 import numpy as np
 
+from framing import _codebooks
+from framing.scoring._core import FINETUNE_VERSION, FRAMES, TARGETS, TRAINING, load_entries, load_training
 from framing.scoring.models import Encoder
 
 log = logging.getLogger(__name__)
-
-#: bump when training changes, so weights saved by older code are not reused
-FINETUNE_VERSION = "ft-1"
 STANCE_LABELS: tuple[str, str, str] = ("favor", "against", "none")
 ClassWeight = Literal["balanced", "sqrt", "none"]
 
@@ -484,21 +483,31 @@ def weights_key(
 _FITTED: dict[str, FineTunedHead] = {}
 
 
-def weights_path(key: str) -> Path:
-    """Where fine-tuned weights of ``key`` are saved: ``<score cache>/finetuned/<key>.safetensors``."""
+def weights_path(key: str, folder: str | Path | None = None) -> Path:
+    """Where fine-tuned weights of ``key`` are saved: ``<score cache>/finetuned/<key>.safetensors``.
+
+    ``folder`` is the score cache's folder (default: ``framing.paths().cache``).
+
+    Examples
+    --------
+    >>> weights_path("abc", "/tmp/cache").as_posix()
+    '/tmp/cache/finetuned/abc.safetensors'
+    """
     from framing.config import paths
 
-    return paths().cache / "finetuned" / f"{key}.safetensors"
+    base = Path(folder) if folder is not None else paths().cache
+    return base / "finetuned" / f"{key}.safetensors"
 
 
 def finetuned_head(
     encoder: Encoder,
     *,
-    targets: str | Path = "targets.yaml",
-    frames: str | Path = "frames.yaml",
-    training: str | Path = "training/examples.csv",
+    targets: str | Path = TARGETS,
+    frames: str | Path = FRAMES,
+    training: str | Path = TRAINING,
     params: Mapping[str, Any] | None = None,
     cache: bool = True,
+    folder: str | Path | None = None,
 ) -> FineTunedHead:
     """The encoder fine-tuned on the shipped examples, fitted once and then loaded from disk.
 
@@ -519,6 +528,8 @@ def finetuned_head(
         Options of :class:`FineTunedHead`.
     cache
         Load and save the weights on disk (otherwise fit in memory only).
+    folder
+        The score cache's folder (default: ``framing.paths().cache``).
 
     Examples
     --------
@@ -527,20 +538,16 @@ def finetuned_head(
     >>> head.predict_stance(["NATO must not expand."])[0].sum(axis=1)  # doctest: +SKIP
     array([1., 1., 1., 1.])
     """
-    from framing import _codebooks
-    from framing.scoring.frames import load_frames
-    from framing.scoring.stance import load_targets, load_training
-
     head = FineTunedHead(**dict(params or {}))
     key = weights_key(encoder, _codebooks.digest(targets, frames, training), head.get_params())
     if key in _FITTED:
         return _FITTED[key]
-    path = weights_path(key)
+    path = weights_path(key, folder)
     if cache and path.is_file():
         log.debug("loading fine-tuned weights from %s", path)
         head = FineTunedHead.load(path, encoder)
     else:
-        tlist, flist = load_targets(targets), load_frames(frames)
+        tlist, flist = load_entries(targets, "targets"), load_entries(frames, "frames")
         texts, S, F = training_arrays(load_training(training), tlist, flist)
         log.info(
             "fine-tuning %s on %d labelled sentences: a one-time step%s",
