@@ -16,7 +16,6 @@ says that nothing can be concluded from it.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -24,16 +23,13 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
-from framing.analysis._text import WORD_PATTERN, body_order, count_words
+from framing.analysis._bootstrap import CHUNK, boot_ratio, interval, unit_sums, weights
+from framing.analysis._text import body_order, count_words
 
 log = logging.getLogger(__name__)
 
 Resample = Literal["auto", "sentences", "documents"]
 
-__all__ = ["WORD_PATTERN", "distinctive_words", "distinguishing_frames", "evidence", "frame_profile",
-           "prominence", "reading_order", "stance_by_group", "stance_difference"]
-
-_CHUNK = 256  # bootstrap replicates computed at once (bounds memory on large corpora)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -73,42 +69,6 @@ def _wide(sentences: pd.DataFrame, long: pd.DataFrame, *, by: str, item: str, va
     return meta, values.reindex(meta.index)
 
 
-def _unit_sums(values: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-unit sums and counts of non-missing values; units are integer codes 0..m-1."""
-    m = int(units.max()) + 1 if len(units) else 0
-    ok = ~np.isnan(values)
-    sums = np.zeros((m, values.shape[1]))
-    counts = np.zeros((m, values.shape[1]))
-    np.add.at(sums, units, np.where(ok, values, 0.0))
-    np.add.at(counts, units, ok.astype(float))
-    return sums, counts
-
-
-def _weights(m: int, size: int, rng: np.random.Generator) -> np.ndarray:
-    """How often each of ``m`` units is drawn in ``size`` bootstrap replicates."""
-    return rng.multinomial(m, np.full(m, 1.0 / m), size=size).astype(float)
-
-
-def _boot_ratio(sums: np.ndarray, counts: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Bootstrap replicates of sum/count, resampling the rows (units) with replacement."""
-    out = np.empty((n_boot, sums.shape[1]))
-    for lo in range(0, n_boot, _CHUNK):
-        w = _weights(sums.shape[0], min(_CHUNK, n_boot - lo), rng)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[lo : lo + len(w)] = (w @ sums) / (w @ counts)
-    return out
-
-
-def _interval(boots: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
-    if not 0 < ci < 1:
-        raise ValueError(f"ci must be between 0 and 1 (e.g. 0.95), got {ci}")
-    q = [(1 - ci) / 2 * 100, (1 + ci) / 2 * 100]
-    with warnings.catch_warnings():  # all-NaN columns (a group with no scores) give NaN, not a warning
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo, hi = np.nanpercentile(boots, q, axis=0)
-    return lo, hi
-
-
 def _unit_of(meta: pd.DataFrame, resample: Resample) -> Literal["sentences", "documents"]:
     if resample == "auto":
         return "documents" if meta["doc_id"].nunique() > 1 else "sentences"
@@ -135,11 +95,11 @@ def _group_means(meta: pd.DataFrame, values: pd.DataFrame, *, by: str, item: str
         n_docs = int(m["doc_id"].nunique())
         used = "documents" if unit == "documents" and n_docs > 1 else "sentences"
         codes = (pd.factorize(m["doc_id"])[0] if used == "documents" else np.arange(len(m)))
-        sums, counts = _unit_sums(x, codes)
+        sums, counts = unit_sums(x, codes)
         with np.errstate(invalid="ignore", divide="ignore"):
             point = sums.sum(0) / counts.sum(0)
         rng = np.random.default_rng(random_state)
-        lo, hi = _interval(_boot_ratio(sums, counts, n_boot, rng), ci)
+        lo, hi = interval(boot_ratio(sums, counts, n_boot, rng), ci)
         for j, it in enumerate(values.columns):
             n = int(counts[:, j].sum())
             single = n < 2
@@ -168,18 +128,18 @@ def _difference(meta: pd.DataFrame, values: pd.DataFrame, a: str, b: str, *, by:
         # Resample documents jointly, so both groups' sentences from one article move together.
         docs = pd.factorize(meta["doc_id"])[0]
         x = values.loc[meta.index].to_numpy(float)
-        sa, ca = _unit_sums(np.where((meta[by] == a).to_numpy()[:, None], x, np.nan), docs)
-        sb, cb = _unit_sums(np.where((meta[by] == b).to_numpy()[:, None], x, np.nan), docs)
+        sa, ca = unit_sums(np.where((meta[by] == a).to_numpy()[:, None], x, np.nan), docs)
+        sb, cb = unit_sums(np.where((meta[by] == b).to_numpy()[:, None], x, np.nan), docs)
         boots = np.empty((n_boot, values.shape[1]))
-        for lo in range(0, n_boot, _CHUNK):
-            w = _weights(len(sa), min(_CHUNK, n_boot - lo), rng)
+        for lo in range(0, n_boot, CHUNK):
+            w = weights(len(sa), min(CHUNK, n_boot - lo), rng)
             with np.errstate(invalid="ignore", divide="ignore"):
                 boots[lo : lo + len(w)] = (w @ sa) / (w @ ca) - (w @ sb) / (w @ cb)
     else:
-        sa, ca = _unit_sums(xa, np.arange(len(xa)))
-        sb, cb = _unit_sums(xb, np.arange(len(xb)))
-        boots = _boot_ratio(sa, ca, n_boot, rng) - _boot_ratio(sb, cb, n_boot, rng)
-    lo, hi = _interval(boots, ci)
+        sa, ca = unit_sums(xa, np.arange(len(xa)))
+        sb, cb = unit_sums(xb, np.arange(len(xb)))
+        boots = boot_ratio(sa, ca, n_boot, rng) - boot_ratio(sb, cb, n_boot, rng)
+    lo, hi = interval(boots, ci)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_a, mean_b = sa.sum(0) / ca.sum(0), sb.sum(0) / cb.sum(0)
     rows = []
