@@ -39,6 +39,16 @@ def palette(sources: Iterable[Any]) -> dict[str, str]:
     New sources get the next colour of seaborn's colour-blind-safe
     "colorblind" palette, in sorted order; ``narrator`` and ``outlet`` are grey.
 
+    Parameters
+    ----------
+    sources
+        Source names (any values; they are turned into strings).
+
+    Returns
+    -------
+    dict
+        Source name → hex colour, in the order given.
+
     Examples
     --------
     >>> pal = palette(["Kremlin readout", "narrator"])
@@ -125,6 +135,11 @@ def stance_heatmap(table: pd.DataFrame, *, by: str = "source", ax: Axes | None =
     ax, title
         Axes to draw on (default a new figure) and a title (default says what is shown).
 
+    Returns
+    -------
+    fig, ax
+        The figure and the axes drawn on.
+
     Examples
     --------
     >>> import framing
@@ -185,6 +200,11 @@ def frame_profile_chart(profile: pd.DataFrame, *, by: str = "source", top: int |
     frames
         Show these frames instead, in this order.
 
+    Returns
+    -------
+    fig, ax
+        The figure and the axes drawn on.
+
     Examples
     --------
     >>> p = pd.DataFrame({"source": ["K", "K", "D", "D"], "frame": ["legality", "political"] * 2,
@@ -235,6 +255,11 @@ def distinctive_words_chart(words: pd.DataFrame, *, n: int = 10, palette: Mappin
     n
         Words shown on each side.
 
+    Returns
+    -------
+    fig, ax
+        The figure and the axes drawn on.
+
     Examples
     --------
     >>> w = pd.DataFrame({"word": ["war", "talks"], "z": [2.0, -1.5], "favours": ["K", "D"]})
@@ -283,6 +308,11 @@ def prominence_chart(ordered: pd.DataFrame, *, by: str = "source", palette: Mapp
     palette, ax, title
         Colours per group (default :func:`palette`), axes to draw on (default
         a new figure) and a title.
+
+    Returns
+    -------
+    fig, ax
+        The figure and the axes drawn on.
 
     Examples
     --------
@@ -387,6 +417,11 @@ def topic_coverage_chart(table: pd.DataFrame, *, palette: Mapping[str, str] | No
     palette, ax, title
         Colours per account (default :func:`palette`), axes to draw on
         (default a new figure) and a title.
+
+    Returns
+    -------
+    fig, ax
+        The figure and the axes drawn on.
 
     Examples
     --------

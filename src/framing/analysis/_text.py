@@ -16,7 +16,7 @@ def count_words(texts: pd.Series) -> np.ndarray:
     Examples
     --------
     >>> count_words(pd.Series(["Kiev's large-scale plan.", ""])).tolist()
-    [2, 0]
+    [3, 0]
     """
     tokenize = CountVectorizer(token_pattern=WORD_PATTERN, lowercase=False).build_tokenizer()
     return np.array([len(tokenize(str(t))) for t in texts], dtype=int)

@@ -327,6 +327,15 @@ def stance_difference(sentences: pd.DataFrame, stance: pd.DataFrame, a: str, b: 
     each group; with several documents, documents are resampled jointly, so
     both groups' sentences from one article move together.
 
+    Parameters
+    ----------
+    sentences, stance
+        As for :func:`stance_by_group`.
+    a, b
+        The two groups (values of ``by``); the difference is ``a − b``.
+    by, n_boot, ci, random_state, min_n, resample, include_title
+        As for :func:`stance_by_group`.
+
     Returns
     -------
     pandas.DataFrame
@@ -360,6 +369,15 @@ def frame_profile(sentences: pd.DataFrame, frames: pd.DataFrame, *, by: str = "s
     ``sent_id, frame, prob`` from :func:`framing.score_frames`. The share is the
     expected fraction of the group's sentences that carry the frame.
 
+    Parameters
+    ----------
+    sentences
+        The sentences table (``sent_id``, ``doc_id`` and the ``by`` column).
+    frames
+        The long frame table (``sent_id``, ``frame``, ``prob``).
+    by, n_boot, ci, random_state, min_n, resample, include_title
+        As for :func:`stance_by_group`.
+
     Returns
     -------
     pandas.DataFrame
@@ -389,6 +407,17 @@ def distinguishing_frames(sentences: pd.DataFrame, frames: pd.DataFrame, a: str,
 
     Rows are sorted by the size of the difference (largest first); ``top`` keeps
     that many. Other options are as for :func:`stance_difference`.
+
+    Parameters
+    ----------
+    sentences, frames
+        As for :func:`frame_profile`.
+    a, b
+        The two groups (values of ``by``); the difference is ``a − b``.
+    top
+        Keep this many frames (``None``: all).
+    by, n_boot, ci, random_state, min_n, resample, include_title
+        As for :func:`stance_by_group`.
 
     Returns
     -------

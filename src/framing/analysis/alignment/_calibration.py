@@ -118,6 +118,18 @@ def evaluate_alignment(path: str | Path | pd.DataFrame, *, threshold: float | No
     return _shared_scores(gold, sims, thr, mode)
 
 
+def _gold_file(name: str) -> Path:
+    """A file of the labelled alignment data: ``data/gold/alignment/<name>`` of the project."""
+    from framing.config import paths
+
+    return paths().root / "data" / "gold" / "alignment" / name
+
+
+def _grid() -> np.ndarray:
+    """The thresholds the calibrations try: 0.20, 0.21, ..., 0.95."""
+    return np.round(np.arange(0.20, 0.951, 0.01), 2)
+
+
 def _best_threshold(scores: Mapping[float, float]) -> float:
     """The threshold with the best score; ties go to the median of the tied thresholds."""
     best = max(scores.values())
@@ -152,10 +164,7 @@ def calibrate_threshold(path: str | Path | pd.DataFrame | None = None, *, model:
     >>> calibrate_threshold(model=framing.load_model())  # doctest: +SKIP
     0.41
     """
-    from framing.config import paths
-
-    src = paths().root / "data" / "gold" / "alignment" / "calibration.csv" if path is None else path
-    gold = _gold_pairs(src)
+    gold = _gold_pairs(_gold_file("calibration.csv") if path is None else path)
     sims = [similarity(ga["text"].tolist(), gb["text"].tolist(), model=model) for ga, gb in gold]
-    ts = np.round(np.arange(0.20, 0.951, 0.01), 2) if grid is None else list(grid)
+    ts = _grid() if grid is None else list(grid)
     return _best_threshold({float(t): _shared_scores(gold, sims, float(t), mode)["f1"] for t in ts})

@@ -31,8 +31,8 @@ class Carriage:
     --------
     >>> c = Carriage(claims=pd.DataFrame({"claim_id": ["r1"], "status": ["dropped"]}),
     ...              quotes=pd.DataFrame(columns=["quote_id", "fidelity"]))
-    >>> c.summary()["dropped"]
-    1
+    >>> c.summary().to_dict()
+    {'quoted': 0, 'paraphrased': 0, 'dropped': 1}
     """
 
     claims: pd.DataFrame

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from framing import _codebooks
-from framing.analysis.alignment._calibration import _best_threshold
+from framing.analysis.alignment._calibration import _best_threshold, _gold_file, _grid
 from framing.analysis.alignment._common import TOPICS_CODEBOOK, Sentences, _texts
 from framing.analysis.alignment._matching import similarity
 
@@ -282,13 +282,10 @@ def calibrate_topic_threshold(path: str | Path | pd.DataFrame | None = None, *, 
     >>> calibrate_topic_threshold(model=framing.load_model())  # doctest: +SKIP
     0.46
     """
-    from framing.config import paths
-
-    src = paths().root / "data" / "gold" / "alignment" / "topics.csv" if path is None else path
+    src = _gold_file("topics.csv") if path is None else path
     ex = src if isinstance(src, pd.DataFrame) else load_topic_examples(src)
     if "split" in ex.columns:
         ex = ex[ex["split"] == split]
     tt = topics if isinstance(topics, pd.DataFrame) else load_topics(topics)
     sim = topic_similarity(ex["text"].tolist(), topics=tt, model=model)
-    ts = np.round(np.arange(0.20, 0.951, 0.01), 2)
-    return _best_threshold({float(t): topic_scores(ex, float(t), topics=tt, sim=sim)["f1"] for t in ts})
+    return _best_threshold({float(t): topic_scores(ex, float(t), topics=tt, sim=sim)["f1"] for t in _grid()})
