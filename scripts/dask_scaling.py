@@ -84,9 +84,9 @@ def make_corpus(folder: Path, *, n_sentences: int, doc_size: int, seed: int) -> 
 
 def warm_cache(folder: Path) -> None:
     """A cache with the heads' training embeddings, made by scoring one unrelated sentence."""
-    os.environ["FRAMING_CACHE"] = str(folder)
-    framing.score_stance(["A sentence about the weather."])
-    framing.score_frames(["A sentence about the weather."])
+    settings = framing.Settings.from_env(cache=folder)
+    framing.score_stance(["A sentence about the weather."], settings=settings)
+    framing.score_frames(["A sentence about the weather."], settings=settings)
 
 
 def fresh_copy(warm: Path, work: Path, name: str) -> str:
@@ -114,11 +114,11 @@ def time_single(manifest: Path, warmup: Path, warm: Path, work: Path) -> tuple[f
     import torch
 
     torch.set_num_threads(1)
-    os.environ["FRAMING_CACHE"] = fresh_copy(warm, work, "cache-single")
+    settings = framing.Settings.from_env(cache=fresh_copy(warm, work, "cache-single"))
     # model and parsers loaded, heads fitted, on text that is not in the corpus
-    framing.run_pipeline(warmup, write=False)
+    framing.run_pipeline(warmup, write=False, settings=settings)
     start, cpu = time.perf_counter(), _cpu()
-    tables = framing.run_pipeline(manifest, write=True, folder=work / "out-single")
+    tables = framing.run_pipeline(manifest, write=True, folder=work / "out-single", settings=settings)
     wall, cpu = time.perf_counter() - start, _cpu() - cpu
     return wall, cpu, len(tables.sentences), int(torch.get_num_threads())
 

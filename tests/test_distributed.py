@@ -143,8 +143,12 @@ def test_plugin_puts_the_cache_in_the_worker_directory(
     class Worker:
         local_directory = str(tmp_path)
 
-    FramingWorker("").setup(Worker())
-    assert os.environ["FRAMING_CACHE"] == str(tmp_path / "framing-cache")
+    from framing import distributed
+
+    FramingWorker().setup(Worker())
+    # the worker's settings point at its local folder; the process environment is left alone
+    assert distributed._WORKER["settings"].cache == tmp_path / "framing-cache"
+    assert os.environ["FRAMING_CACHE"] == "/somewhere/shared"
     assert (tmp_path / "framing-cache").is_dir()
 
 

@@ -8,9 +8,10 @@ stable. Each partition goes through the same public steps as
 :func:`framing.score_stance`, :func:`framing.score_frames` and
 :func:`framing.quotes` — with ``map_partitions``.
 
-On each worker a :class:`FramingWorker` plugin
+The client's :class:`framing.Settings` (model, precision, cache) travel to
+the workers as an argument. On each worker a :class:`FramingWorker` plugin
 
-- points ``FRAMING_CACHE`` at a folder on the worker's local disk (by default
+- puts the score cache in a folder on the worker's local disk (by default
   inside the worker's ``local_directory``). The score cache is a SQLite file,
   and SQLite's locking is not safe on shared network file systems (NFS,
   Lustre, SMB): never point the workers' cache at a shared folder;
@@ -31,7 +32,6 @@ import logging
 import math
 import os
 import tempfile
-import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from framing.config import paths, setting
+from framing.config import Settings, paths, resolve_settings
+from framing.loading import manifest_table
 
 try:
     from distributed import WorkerPlugin
@@ -75,23 +76,30 @@ _SCHEMAS: dict[str, dict[str, str]] = {
 }
 _DOC_COLUMNS = ["doc_id", "title", "outlet", "date", "url", "kind", "language", "text", "path"]
 
-# per worker process: the loaded models and what this process has done
-_MODELS: dict[str, Any] = {}
+# per worker process: the loaded models, the settings the plugin set up, and what this process has done
+_MODELS: dict[tuple[str, str, str], Any] = {}
+_WORKER: dict[str, Settings] = {}
 _STATS: Counter[str] = Counter()
 
 
 # ---------------------------------------------------------------- per worker
 
 
-def _worker_model(name: str) -> Any:
-    """The model ``name`` (``""`` for the default), loaded at most once in this process."""
-    key = f"{name}|{os.environ.get('FRAMING_PRECISION', '')}"
+def _worker_settings(settings: Settings) -> Settings:
+    """``settings`` with the score cache this worker's plugin set up (if any) in place of its own."""
+    local = _WORKER.get("settings")
+    return settings if local is None else settings.replace(cache=local.cache)
+
+
+def _worker_model(settings: Settings) -> Any:
+    """The model of ``settings``, loaded at most once in this process."""
+    key = (settings.model or "", settings.precision, settings.device or "")
     if key not in _MODELS:
         from framing import load_model
 
-        _MODELS[key] = load_model(name or None)
+        _MODELS[key] = load_model(settings=settings)
         _STATS["model_loads"] += 1
-        log.info("worker process %d loaded model %r", os.getpid(), name or "default")
+        log.info("worker process %d loaded model %r", os.getpid(), settings.model or "default")
     return _MODELS[key]
 
 
@@ -108,8 +116,8 @@ def worker_stats() -> dict[str, int]:
     return {"pid": os.getpid(), **_STATS}
 
 
-def _model_key(name: str) -> dict[str, str]:
-    return dict(_worker_model(name).key)
+def _model_key(settings: Settings) -> dict[str, str]:
+    return dict(_worker_model(settings).key)
 
 
 class FramingWorker(WorkerPlugin):
@@ -117,17 +125,13 @@ class FramingWorker(WorkerPlugin):
 
     Parameters
     ----------
-    model
-        Model name or folder as :func:`framing.load_model` takes it; ``""``
-        for the embedded default. A folder must exist on every worker.
-    cache_dir
-        The score cache's folder on each worker. It must be on the worker's
-        local disk (SQLite is not safe on network file systems). Default: a
-        ``framing-cache`` folder in the worker's ``local_directory``, which is
-        removed with the worker.
-    precision
-        Numeric precision, as :func:`framing.load_model` takes it; ``None``
-        leaves the worker's ``FRAMING_PRECISION`` (or the default) in force.
+    settings
+        The client's :class:`framing.Settings`: the model (a folder must exist
+        on every worker), its precision and device. Its ``cache`` is the
+        score cache's folder on each worker; it must be on the worker's local
+        disk (SQLite is not safe on network file systems). With ``cache``
+        ``None``: a ``framing-cache`` folder in the worker's
+        ``local_directory``, which is removed with the worker.
 
     Notes
     -----
@@ -138,25 +142,23 @@ class FramingWorker(WorkerPlugin):
 
     Examples
     --------
-    >>> plugin = FramingWorker("", cache_dir="/tmp/framing-cache")
+    >>> from framing import Settings
+    >>> plugin = FramingWorker(Settings(cache="/tmp/framing-cache"))
     >>> plugin.name
     'framing'
     """
 
     name = PLUGIN_NAME
 
-    def __init__(self, model: str = "", *, cache_dir: str | None = None, precision: str | None = None):
-        self.model = model
-        self.cache_dir = cache_dir
-        self.precision = precision
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings if settings is not None else Settings()
 
     def setup(self, worker: Any) -> None:
-        folder = Path(self.cache_dir) if self.cache_dir else Path(worker.local_directory) / "framing-cache"
-        folder.mkdir(parents=True, exist_ok=True)
-        os.environ["FRAMING_CACHE"] = str(folder)
-        if self.precision:
-            os.environ["FRAMING_PRECISION"] = self.precision
-        _worker_model(self.model)
+        """Create the worker's score cache folder and load the model."""
+        folder = self.settings.cache or Path(worker.local_directory) / "framing-cache"
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        _WORKER["settings"] = self.settings.replace(cache=folder)
+        _worker_model(_WORKER["settings"])
 
 
 # ---------------------------------------------------------------- partitions
@@ -216,51 +218,27 @@ def _quotes_partition(sentences: pd.DataFrame) -> pd.DataFrame:
     return _conform(quotes(sentences), "quotes")
 
 
-def _stance_partition(sentences: pd.DataFrame, model: str) -> pd.DataFrame:
+def _stance_partition(sentences: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     from framing import score_stance
 
     _STATS["stance"] += 1
     if sentences.empty:
         return _empty("stance")
-    return _conform(score_stance(sentences, model=_worker_model(model)), "stance")
+    opts = _worker_settings(settings)
+    return _conform(score_stance(sentences, model=_worker_model(opts), settings=opts), "stance")
 
 
-def _frames_partition(sentences: pd.DataFrame, model: str) -> pd.DataFrame:
+def _frames_partition(sentences: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     from framing import score_frames
 
     _STATS["frames"] += 1
     if sentences.empty:
         return _empty("frames")
-    return _conform(score_frames(sentences, model=_worker_model(model)), "frames")
+    opts = _worker_settings(settings)
+    return _conform(score_frames(sentences, model=_worker_model(opts), settings=opts), "frames")
 
 
 # ---------------------------------------------------------------- documents
-
-
-def _read_manifest(path: Path) -> pd.DataFrame | None:
-    """The manifest's rows with absolute paths, or ``None`` if ``path`` is not a manifest."""
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
-        return None
-    table.columns = [str(c).strip() for c in table.columns]
-    if "path" not in table.columns or {"text", "body", "content", "article"} & set(table.columns):
-        return None
-    table = table[table["path"].str.strip() != ""].copy()
-    table["path"] = [str((path.parent / p.strip()).resolve()) for p in table["path"]]
-    ids = table["doc_id"] if "doc_id" in table.columns else pd.Series("", index=table.index)
-    if "id" in table.columns:
-        ids = ids.where(ids != "", table["id"])
-    ids = ids.where(ids != "", table["path"].map(lambda p: Path(p).stem))
-    dup = ids.duplicated()
-    if dup.any():
-        warnings.warn(
-            f"{path}: doc_id {ids[dup].iloc[0]!r} and {int(dup.sum()) - 1} more occur more than once; "
-            "keeping the first row of each, as load_corpus does",
-            stacklevel=4,
-        )
-        table = table[~dup]
-    return table
 
 
 def documents(
@@ -304,7 +282,8 @@ def documents(
         docs = source
     else:
         src = Path(source) if source is not None else paths().manifest
-        manifest = _read_manifest(src) if src.is_file() and src.suffix.lower() == ".csv" else None
+        is_csv = src.is_file() and src.suffix.lower() == ".csv"
+        manifest = manifest_table(src, stacklevel=4) if is_csv else None
         if manifest is not None:
             extra = [c for c in manifest.columns if c not in (*_DOC_COLUMNS, "id")]
             columns = [*_DOC_COLUMNS, *extra]
@@ -326,15 +305,16 @@ def documents(
 # ---------------------------------------------------------------- the pipeline
 
 
-def pipeline_frames(docs: dd.DataFrame, *, model: str = "") -> dict[str, dd.DataFrame]:
+def pipeline_frames(docs: dd.DataFrame, *, settings: Settings | None = None) -> dict[str, dd.DataFrame]:
     """The lazy tables of the pipeline, one ``map_partitions`` step each.
 
     Parameters
     ----------
     docs
         Documents, as from :func:`documents`.
-    model
-        Model name or folder (``""``: ``FRAMING_MODEL`` or the embedded default).
+    settings
+        Model, precision, cache and device (:class:`framing.Settings`);
+        default :meth:`framing.Settings.from_env`.
 
     Returns
     -------
@@ -349,16 +329,17 @@ def pipeline_frames(docs: dd.DataFrame, *, model: str = "") -> dict[str, dd.Data
     >>> list(frames["stance"].columns)
     ['sent_id', 'target', 'favor', 'against', 'none', 'label', 'score']
     """
+    opts = resolve_settings(settings)
     sentences = docs.map_partitions(_sentences_partition, meta=_empty("sentences"), token="framing-sentences")
     return {
         "docs": docs,
         "sentences": sentences,
         "quotes": sentences.map_partitions(_quotes_partition, meta=_empty("quotes"), token="framing-quotes"),
         "stance": sentences.map_partitions(
-            _stance_partition, model, meta=_empty("stance"), token="framing-stance"
+            _stance_partition, opts, meta=_empty("stance"), token="framing-stance"
         ),
         "frames": sentences.map_partitions(
-            _frames_partition, model, meta=_empty("frames"), token="framing-frames"
+            _frames_partition, opts, meta=_empty("frames"), token="framing-frames"
         ),
     }
 
@@ -429,7 +410,7 @@ def _inputs(source: Any) -> list[Path]:
             return [Path(p) for p in source["path"].dropna().unique() if Path(p).is_file()]
         return []
     src = Path(source)
-    manifest = _read_manifest(src) if src.is_file() and src.suffix.lower() == ".csv" else None
+    manifest = manifest_table(src, stacklevel=4) if src.is_file() and src.suffix.lower() == ".csv" else None
     if manifest is not None:
         return [src, *(Path(p) for p in manifest["path"] if Path(p).is_file())]
     if src.is_dir():
@@ -445,6 +426,7 @@ def run_pipeline_dask(
     partition_size: int = 100,
     folder: str | Path | None = None,
     cache_dir: str | None = None,
+    settings: Settings | None = None,
 ) -> DaskRun:
     """Load, split, attribute and score a corpus on a Dask cluster; write partitioned Parquet.
 
@@ -459,7 +441,7 @@ def run_pipeline_dask(
         A ``distributed.Client``, a scheduler address (``"tcp://host:8786"``),
         or ``None`` for the current client.
     model
-        Model name or folder; default ``FRAMING_MODEL`` here, else the
+        Model name or folder; default ``settings.model``, else the
         embedded model. A folder must exist on every worker.
     partition_size
         Documents per partition: large enough that a task runs for seconds,
@@ -469,7 +451,12 @@ def run_pipeline_dask(
         folder (``<folder>/sentences/`` ...) is replaced.
     cache_dir
         Score cache folder on each worker's local disk; default a folder in
-        the worker's ``local_directory`` (see :class:`FramingWorker`).
+        the worker's ``local_directory`` (see :class:`FramingWorker`). The
+        client's own cache folder (``settings.cache``) is not used on the
+        workers, since it may not be on their local disk.
+    settings
+        Model, precision and device for every worker (:class:`framing.Settings`);
+        default :meth:`framing.Settings.from_env` on the client.
 
     Returns
     -------
@@ -489,13 +476,14 @@ def run_pipeline_dask(
     from framing import provenance
     from framing._provenance import METADATA_KEY
 
-    name = setting("model", None if model is None else str(model), default="") or ""
+    opts = resolve_settings(settings)
+    opts = opts.replace(model=str(model) if model is not None else opts.model, cache=cache_dir)
+    name = opts.model or ""
     out = Path(folder) if folder is not None else paths().processed / "partitioned"
     with _connected(client) as c:
-        # the client's precision setting (argument, FRAMING_PRECISION or --precision) holds on every worker
-        precision = setting("precision", None)
-        c.register_plugin(FramingWorker(name, cache_dir=cache_dir, precision=precision), name=PLUGIN_NAME)
-        keys = c.run(_model_key, name)
+        # the client's settings (model, precision, device) hold on every worker
+        c.register_plugin(FramingWorker(opts), name=PLUGIN_NAME)
+        keys = c.run(_model_key, opts)
         distinct = {json.dumps(k, sort_keys=True) for k in keys.values()}
         if len(distinct) != 1:
             raise RuntimeError(
@@ -503,7 +491,7 @@ def run_pipeline_dask(
                 "install the same model (same weights) on every worker"
             )
         docs = documents(source, partition_size=partition_size)
-        tables = pipeline_frames(docs, model=name)
+        tables = pipeline_frames(docs, settings=opts)
         prov = provenance(model_info=next(iter(keys.values())), inputs=_inputs(source))
         record = json.dumps(prov, indent=2, sort_keys=True, default=str)
         out.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,6 @@ local folder.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -28,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from framing._io import sha256_file
 from framing.config import DEFAULT_PRECISION, PRECISIONS, Precision, Settings, setting
 
 log = logging.getLogger(__name__)
@@ -74,23 +74,6 @@ def _warn_truncated(n: int, total: int, max_length: int) -> None:
             UserWarning,
             stacklevel=3,
         )
-
-
-def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
-    """SHA-256 hex digest of a file, read in chunks.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x"; _ = p.write_bytes(b"")
-    >>> sha256_file(p)[:12]
-    'e3b0c44298fc'
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def default_model_path() -> Path:
