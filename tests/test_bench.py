@@ -122,6 +122,7 @@ def test_cli_bench_runs_the_precision_of_the_global_flag(
     out = tmp_path / "b.json"
     assert main(["--precision", "int8", "bench", "--n", "5", "--json", str(out)]) == 0
     assert seen["precisions"] == ("fp32", "int8") and seen["n"] == 5
+    assert seen["memory_precision"] == "int8"
     assert seen["settings"].precision == "int8"
     assert "limit_fp32" in json.loads(out.read_text())["variants"]
 

@@ -164,6 +164,7 @@ def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         chunk_size=args.chunk_size,
         seed=args.seed,
         only=[s.strip() for s in args.only.split(",")] if args.only else None,
+        memory_precision=args.precision or "fp32",
         settings=settings,
     )
     result["command"] = " ".join(sys.argv)
@@ -290,15 +291,17 @@ _BENCH_PRECISION = (
     "Precisions: without the global --precision, every precision is measured (fp32, bf16, int8), each "
     "compared with fp32; with it, only that precision and the fp32 reference it is compared with "
     "(framing --precision int8 bench). FRAMING_PRECISION does not narrow the benchmark, so a plain "
-    "'framing bench' always compares every mode. The memory run uses fp32."
+    "'framing bench' always compares every mode. The memory run uses the --precision given, else fp32."
 )
 
 
 def _add_bench(sub: Any) -> None:
     p = sub.add_parser(
-        "bench", help="measure scoring speed, precision agreement and memory", epilog=_BENCH_PRECISION,
+        "bench", epilog=_BENCH_PRECISION,
+        help="measure scoring speed, precision agreement and memory (every precision, or the one "
+             "--precision gives against fp32)",
         description="Scoring benchmark: the project against the standard pipelines and the encoder's "
-                    "own limit. " + _BENCH_PRECISION,
+                    "own limit.",
     )  # fmt: skip
     p.add_argument("--n", type=int, default=2000, help="sentences in the workload (default 2000)")
     p.add_argument("--repeat", type=int, default=3, help="repetitions; rates are medians (default 3)")
@@ -339,6 +342,7 @@ def _add_annotate(sub: Any) -> None:
     imp.add_argument(
         "--model",
         dest="model_codes",
+        metavar="MODEL",
         action="append",
         default=[],
         help="model codes to compare with: sent_id,item,value or score_stance / score_frames output "

@@ -303,6 +303,7 @@ def run(
     chunk_size: int = 2000,
     seed: int = 0,
     only: Sequence[str] | None = None,
+    memory_precision: str | None = None,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Run the benchmark and return its results (see the module docstring for the variants).
@@ -315,8 +316,7 @@ def run(
         Repetitions of each timing; rates are medians.
     precisions
         Precisions to measure; each but fp32 is compared with fp32 when both
-        are measured (see :func:`bench_precisions`). The memory run uses the
-        first.
+        are measured (see :func:`bench_precisions`).
     batch_size
         Encoder batch size of the ``limit_<precision>`` variants.
     pipeline_n, zero_shot_n
@@ -327,6 +327,8 @@ def run(
         Seed of the workload.
     only
         Some of ``project``, ``pipelines``, ``limit``, ``memory``; default all.
+    memory_precision
+        Precision of the memory run; default the first of ``precisions``.
     settings
         Model and device (:class:`framing.Settings`); the precision is taken
         from ``precisions`` and every timed run gets its own temporary cache.
@@ -383,7 +385,7 @@ def run(
     if "memory" in parts:
         log.info("memory: streamed run over %d sentences in a child process", n)
         variants["memory"] = memory_in_child(
-            n, precision=precisions[0], chunk_size=chunk_size, seed=seed, settings=base
+            n, precision=memory_precision or precisions[0], chunk_size=chunk_size, seed=seed, settings=base
         )
     result["ratios"] = ratios(result)
     result["goals"] = goals(result)
