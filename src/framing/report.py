@@ -334,6 +334,16 @@ def summarise_comparison(
     -------
     str
         Markdown bullet points.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"doc_id": "d", "sent_id": range(6), "n": range(6), "text": ["x"] * 6,
+    ...                   "source": ["A", "A", "A", "B", "B", "B"]})
+    >>> st = pd.DataFrame({"sent_id": range(6), "target": "t", "favor": 0.5, "against": 0.2,
+    ...                    "none": 0.3, "label": "favor", "score": 0.3})
+    >>> print(summarise_comparison(s, st, "A", "B").splitlines()[0])
+    - **A**: 3 sentences, 50% of the words, first seen in the lead; it opens the text.
     """
     from framing.analysis.compare import prominence as _prominence
     from framing.analysis.compare import stance_difference

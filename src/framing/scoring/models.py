@@ -58,7 +58,17 @@ _PROGRESS_MIN = 256  # show a progress bar from this many texts on
 
 
 class ModelError(RuntimeError):
-    """A model could not be found, verified or loaded; the message says what to do."""
+    """A model could not be found, verified or loaded; the message says what to do.
+
+    Examples
+    --------
+    >>> from framing.scoring import ModelError, load_model
+    >>> try:
+    ...     load_model("/no/such/folder")
+    ... except ModelError as err:
+    ...     print(str(err).split(":")[0])
+    unknown model '/no/such/folder'
+    """
 
 
 def _truncated_rows(batch: Any) -> list[int]:
