@@ -259,3 +259,37 @@ def test_default_gets_clear_unseen_sentences_right(text: str, target: str, label
     models._LOADED.clear()
     st = framing.score_stance([text], targets=[target])
     assert st.loc[0, "label"] == label
+
+
+NEW_TARGETS = """\
+version: 1
+targets:
+  - id: taiwan_independence
+    name: Taiwan independence
+    description: Taiwan's formal independence from China.
+    favor:
+      - The people of Taiwan have the right to decide their own future.
+    against:
+      - Taiwan is an inalienable part of China.
+"""
+
+
+def test_a_codebook_of_new_targets_only_is_scored_zero_shot_with_one_warning(
+    model_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    book = tmp_path / "targets.yaml"
+    book.write_text(NEW_TARGETS, encoding="utf-8")
+    with pytest.warns(UserWarning, match="taiwan_independence have no labelled examples.*--training") as rec:
+        st = framing.score_stance(TEXTS, model=model_dirs["encoder"], codebook=book, cache=False)
+    assert len([w for w in rec if "no labelled examples" in str(w.message)]) == 1
+    assert st["target"].unique().tolist() == ["taiwan_independence"]
+    probs = st[["favor", "against", "none"]].to_numpy()
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-9)
+    # "none" is a label the pooled head can give, learned from the shipped labelled targets
+    assert (probs[:, 2] > 0).all()
+
+
+def test_unlabelled_targets_lists_targets_without_all_three_labels() -> None:
+    train = pd.DataFrame({"text": list("abcd"), "t1": ["favor", "against", "none", ""],
+                          "t2": ["favor", "against", "", ""]})
+    assert stance.unlabelled_targets(train, [{"id": "t1"}, {"id": "t2"}, {"id": "t3"}]) == ["t2", "t3"]

@@ -18,6 +18,7 @@ weights hash, the precision, the codebook hash, the head version and the text.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -64,6 +65,7 @@ __all__ = [
     "stance_pairs",
     "stance_table",
     "target_text",
+    "unlabelled_targets",
 ]
 
 
@@ -302,8 +304,50 @@ def nli_stance(model: NLIModel, texts: Sequence[str], targets: Sequence[Mapping[
 # ---------------------------------------------------------------- public API
 
 
+def unlabelled_targets(training: pd.DataFrame, targets: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Ids of the ``targets`` whose column in ``training`` lacks one of favor, against and none.
+
+    Such a target gets no head of its own: it is scored zero-shot, from its
+    description and statements, by the head pooled over all targets.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> train = pd.DataFrame({"text": ["a", "b", "c"], "t1": ["favor", "against", "none"]})
+    >>> unlabelled_targets(train, [{"id": "t1"}, {"id": "t2"}])
+    ['t2']
+    """
+    out = []
+    for t in targets:
+        tid = str(t["id"])
+        have = set(training[tid]) if tid in training.columns else set()
+        if not set(LABELS) <= have:
+            out.append(tid)
+    return out
+
+
 def _fit(encoder: Encoder, codebook: str, training: str, folder: Path) -> StanceHead:
-    return fit_stance_head(encoder, load_targets(codebook), load_training(training), folder=folder)
+    targets, train = load_targets(codebook), load_training(training)
+    missing = unlabelled_targets(train, targets)
+    if missing:
+        warnings.warn(
+            f"target(s) {', '.join(missing)} have no labelled examples of all three labels in {training}: "
+            "they are scored zero-shot from their description and statements, with unmeasured accuracy; "
+            "add a column per target (favor/against/none) to a training CSV and pass it as training= "
+            "(framing --training)",
+            UserWarning,
+            stacklevel=2,
+        )
+        # the head pooled over targets learns what "none" looks like from the shipped labelled targets
+        ids = {str(t["id"]) for t in targets}
+        borrowed = [t for t in load_targets(TARGETS) if str(t["id"]) not in ids]
+        if borrowed:
+            shipped = load_training(TRAINING)
+            cols = ["text", *[str(t["id"]) for t in borrowed if str(t["id"]) in shipped.columns]]
+            extra = shipped[cols] if str(training) != TRAINING else shipped[cols].iloc[:0]
+            train = pd.concat([train, extra], ignore_index=True).fillna("")
+            targets = [*targets, *borrowed]
+    return fit_stance_head(encoder, targets, train, folder=folder)
 
 
 def _apply(head: StanceHead, X: np.ndarray, texts: list[str], ids: list[str], codebook: Any) -> np.ndarray:
