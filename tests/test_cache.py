@@ -143,3 +143,32 @@ def test_cache_off_runs_the_model_again(monkeypatch: pytest.MonkeyPatch, model_d
     framing.score_frames(TEXTS, model=model, cache=False)
     framing.score_frames(TEXTS, model=model, cache=False)
     assert len(calls) == 2
+
+
+def test_rows_are_committed_batch_by_batch_and_an_interrupted_run_resumes(tmp_path: Path) -> None:
+    from framing.scoring._cache import ScoringInterrupted, cached_rows
+
+    ns = _cache.namespace(model="len")
+    texts = [f"text {i}" for i in range(10)]
+    seen: list[list[str]] = []
+
+    def stopped_in_third_batch(batch: list[str]) -> np.ndarray:
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+        seen.append(batch)
+        return np.array([[len(t)] for t in batch])
+
+    with pytest.raises(ScoringInterrupted) as info:
+        cached_rows(ns, texts, stopped_in_third_batch, folder=tmp_path, batch_size=4)
+    assert info.value.saved == 8
+    assert "8 sentences saved" in str(info.value)
+
+    computed: list[str] = []
+
+    def rest(batch: list[str]) -> np.ndarray:
+        computed.extend(batch)
+        return np.array([[len(t)] for t in batch])
+
+    rows = cached_rows(ns, texts, rest, folder=tmp_path, batch_size=4)
+    assert computed == texts[8:]
+    assert rows["text 9"] == [6.0]

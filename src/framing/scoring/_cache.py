@@ -200,6 +200,25 @@ class Cache:
         return found
 
 
+class ScoringInterrupted(KeyboardInterrupt):
+    """Ctrl-C while scoring; ``saved`` texts have their scores in the cache, so a re-run resumes.
+
+    Examples
+    --------
+    >>> err = ScoringInterrupted(saved=1024)
+    >>> isinstance(err, KeyboardInterrupt), err.saved
+    (True, 1024)
+    """
+
+    def __init__(self, saved: int) -> None:
+        super().__init__(f"interrupted: {saved} sentences saved; run again to resume")
+        self.saved = saved
+
+
+#: texts scored between two commits of the score cache
+ROWS_PER_COMMIT = 1024
+
+
 def cached_rows(
     ns: str,
     texts: Sequence[str],
@@ -207,13 +226,16 @@ def cached_rows(
     *,
     cache: bool = True,
     folder: str | Path | None = None,
+    batch_size: int = ROWS_PER_COMMIT,
 ) -> dict[str, list[Any]]:
     """Rows of scores for the distinct ``texts``: cached ones read, missing ones computed and stored.
 
-    ``compute`` gets the texts not yet cached and returns one row of numbers
-    per text; rows are stored rounded to six decimals as JSON in the cache
-    under ``folder`` (default: ``framing.paths().cache``). With
-    ``cache=False`` nothing is read or written.
+    ``compute`` gets the texts not yet cached, ``batch_size`` at a time, and
+    returns one row of numbers per text; each batch's rows are committed,
+    rounded to six decimals, as JSON in the cache under ``folder`` (default:
+    ``framing.paths().cache``) before the next batch is computed. Ctrl-C
+    raises :class:`ScoringInterrupted`, which says how many texts are saved.
+    With ``cache=False`` nothing is read or written.
 
     Examples
     --------
@@ -227,12 +249,18 @@ def cached_rows(
     store = Cache(folder) if cache else None
     found: dict[str, list[Any]] = store.get_json(ns, unique) if store else {}
     todo = [t for t in unique if t not in found]
-    if todo:
-        P = np.asarray(compute(todo), dtype=np.float64)
-        new = {t: P[i].round(6).tolist() for i, t in enumerate(todo)}
-        if store:
-            store.put_json(ns, new)
-        found.update(new)
+    try:
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            P = np.asarray(compute(batch), dtype=np.float64)
+            new = {t: P[i].round(6).tolist() for i, t in enumerate(batch)}
+            if store:
+                store.put_json(ns, new)
+            found.update(new)
+    except KeyboardInterrupt as err:
+        if isinstance(err, ScoringInterrupted) or not store:
+            raise
+        raise ScoringInterrupted(saved=len(found)) from None
     return found
 
 
