@@ -36,6 +36,8 @@ _EXPORTS: dict[str, str] = {
     "paths": "config",
     "Settings": "config",
     "run_pipeline": "pipeline",
+    "read_tables": "pipeline",
+    "pipeline_tables": "pipeline",
     "run_pipeline_dask": "distributed",
     "prominence": "analysis.compare",
     "stance_by_group": "analysis.compare",
