@@ -37,6 +37,8 @@ class Shape:
 SHAPES = [
     Shape("multi", docs=16, outlets=5, events=2, biggest_outlet=5,
           label_columns=("doc_id", "sentence", "source")),
+    Shape("multi_heldout", docs=12, outlets=4, events=2, biggest_outlet=1,
+          label_columns=("doc_id", "sentence", "source", "speaker")),
 ]
 
 
@@ -134,8 +136,13 @@ def _expected_table(folder: Path) -> list[list[str]]:
             for o, s in sorted(words)]
 
 
-def test_expected_outlet_source_table() -> None:
-    folder = DATA / "multi"
+def test_speaker_is_empty_exactly_for_narration() -> None:
+    for r in _rows(DATA / "multi_heldout" / "labels.csv"):
+        assert (r["source"] == "narrator") == (r["speaker"] == ""), r
+
+
+def test_expected_outlet_source_table(shape: Shape) -> None:
+    folder = DATA / shape.folder
     with (folder / "expected_outlet_source.csv").open(encoding="utf-8", newline="") as f:
         header, *rows = list(csv.reader(f))
     assert header == ["outlet", "source", "sentences", "words", "word_share"]
