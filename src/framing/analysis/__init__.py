@@ -9,6 +9,9 @@ topic coverage, carriage) the caller passes a loaded encoder
 - :mod:`framing.analysis.compare`: prominence, stance and frames by group,
   distinctive words, the evidence behind a group's result;
 - :mod:`framing.analysis.markers`: lexical framing markers;
+- :mod:`framing.analysis.outlets`: how each outlet carried each source, and
+  syndicated copies of one story;
+- :mod:`framing.analysis.events`: the events of a corpus and their official accounts;
 - :mod:`framing.analysis.alignment`: two accounts of one event.
 """
 
@@ -17,11 +20,13 @@ from __future__ import annotations
 from framing.analysis.alignment import (
     Carriage,
     align,
+    align_events,
     calibrate_threshold,
     calibrate_topic_threshold,
     carriage,
     coverage_table,
     evaluate_alignment,
+    event_carriage,
     load_pairs,
     load_topics,
     normalise_spelling,
@@ -38,11 +43,23 @@ from framing.analysis.compare import (
     stance_by_group,
     stance_difference,
 )
+from framing.analysis.events import EventAccounts, accounts, event_accounts, event_summary, issuer_source
 from framing.analysis.markers import find_markers, marker_lexicon, marker_table
+from framing.analysis.outlets import (
+    official_accounts,
+    outlet_difference,
+    outlet_sources,
+    outlet_stance,
+    syndicated,
+    with_documents,
+)
 
 __all__ = [
     "Carriage",
+    "EventAccounts",
+    "accounts",
     "align",
+    "align_events",
     "calibrate_threshold",
     "calibrate_topic_threshold",
     "carriage",
@@ -50,18 +67,28 @@ __all__ = [
     "distinctive_words",
     "distinguishing_frames",
     "evaluate_alignment",
+    "event_accounts",
+    "event_carriage",
+    "event_summary",
     "evidence",
     "find_markers",
     "frame_profile",
+    "issuer_source",
     "load_pairs",
     "load_topics",
     "marker_lexicon",
     "marker_table",
     "normalise_spelling",
+    "official_accounts",
+    "outlet_difference",
+    "outlet_sources",
+    "outlet_stance",
     "prominence",
     "quote_fidelity",
     "reading_order",
     "stance_by_group",
     "stance_difference",
+    "syndicated",
     "topic_coverage",
+    "with_documents",
 ]

@@ -18,6 +18,11 @@ its own module; every name is importable from here:
   ``reworded``. Case, punctuation and British/American spelling
   (emphasised/emphasized) do not count as edits (``_quotations``).
 
+Accounts are compared within an event only: :func:`align_events` aligns the
+two accounts of every event and :func:`event_carriage` measures what each
+article of an event carried of that event's originals (``_per_event``; the
+events and their accounts come from :mod:`framing.analysis.events`).
+
 Every function that needs embeddings takes a loaded encoder, ``model=``
 (``framing.load_model()`` or any object with ``encode(texts)``), and
 :func:`align` a loaded NLI model as ``nli=`` (anything with ``entail``); a
@@ -42,6 +47,7 @@ from framing.analysis.alignment._common import (
     default_threshold,
 )
 from framing.analysis.alignment._matching import align, match, similarity
+from framing.analysis.alignment._per_event import align_events, event_carriage
 from framing.analysis.alignment._quotations import normalise_spelling, quote_fidelity
 from framing.analysis.alignment._topics import (
     calibrate_topic_threshold,
@@ -62,12 +68,14 @@ __all__ = [
     "Mode",
     "Sentences",
     "align",
+    "align_events",
     "calibrate_threshold",
     "calibrate_topic_threshold",
     "carriage",
     "coverage_table",
     "default_threshold",
     "evaluate_alignment",
+    "event_carriage",
     "load_pairs",
     "load_topic_examples",
     "load_topics",
