@@ -22,16 +22,37 @@ from framing.config import PRECISIONS, Settings
 log = logging.getLogger("framing")
 
 
-def _cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
-    from framing.report import NotebookFailed, render_reports
+#: ``framing reports`` flags that set a notebook parameter (and reach the pipeline run)
+_REPORT_FLAGS = {"corpus": "CORPUS", "targets": "TARGETS", "aliases": "ALIASES", "training": "TRAINING"}
 
+
+def _cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
+    from framing.report import (
+        NotebookFailed,
+        ReportsInterrupted,
+        UnknownParameter,
+        declared_parameters,
+        render_reports,
+        typed_parameters,
+    )
+
+    given = dict(args.param)
+    given.update({name: value for flag, name in _REPORT_FLAGS.items() if (value := getattr(args, flag))})
     try:
-        reports = render_reports(
-            args.notebooks or None, out_dir=args.out, parameters=dict(args.param), settings=settings
-        )
-    except NotebookFailed as err:
+        parameters = typed_parameters(given, declared_parameters(args.notebooks or None))
+        reports = render_reports(args.notebooks or None, out_dir=args.out, parameters=parameters,
+                                 settings=settings, progress=sys.stderr.isatty())
+    except UnknownParameter as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except (NotebookFailed, FileNotFoundError) as err:
         log.error("%s", err)
         return 1
+    except KeyboardInterrupt as err:
+        during = err.during if isinstance(err, ReportsInterrupted) else "the reports"
+        print(f"interrupted during {during}: finished reports are kept; scores are cached, "
+              "run again to resume", file=sys.stderr)
+        return 130
     for r in reports:
         print(f"wrote {r.html}")
     return 0
@@ -56,19 +77,11 @@ def _cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _read_sentences(path: str) -> object:
-    """A CSV with a ``text`` column (and ``sent_id``), or a text file with one sentence per line."""
-    import pandas as pd
+def _read_sentences(args: argparse.Namespace) -> Any:
+    """The sentences of INPUT: a sentences table as it is, else load_corpus and split_sentences."""
+    from framing._cli_score import read_input
 
-    if path.lower().endswith(".csv"):
-        df = pd.read_csv(path)
-        if "text" not in df.columns:
-            raise ValueError(f"{path} has no 'text' column")
-        if "sent_id" not in df.columns:
-            df.insert(0, "sent_id", range(len(df)))
-        return df
-    with open(path, encoding="utf-8") as fh:
-        return [line.strip() for line in fh if line.strip()]
+    return read_input(args.input, text_column=args.text_column, strict=args.strict)
 
 
 def _cmd_score_dask(args: argparse.Namespace, settings: Settings) -> int:
@@ -79,6 +92,10 @@ def _cmd_score_dask(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     if args.scheduler and args.dask_workers:
         log.error("give either --scheduler (an existing cluster) or --dask-workers (a local one), not both")
+        return 2
+    if args.text_column or args.strict:
+        log.error("--text-column and --strict apply without Dask; on Dask the corpus is read as load_corpus "
+                  "reads it by default")
         return 2
     try:
         from framing.distributed import local_client, run_pipeline_dask
@@ -107,25 +124,50 @@ def _cmd_score_dask(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_score(args: argparse.Namespace, settings: Settings) -> int:
     if args.scheduler or args.dask_workers:
         return _cmd_score_dask(args, settings)
-    from framing.scoring.frames import score_frames
-    from framing.scoring.models import ModelError, load_model
-    from framing.scoring.stance import score_stance
+    from framing._cli_score import InputError, interrupted, warnings_as_log_lines, with_doc_id
+    from framing.loading.corpus import CorpusError
 
-    try:
-        sentences = _read_sentences(args.input)
-        model = load_model(args.model, settings=settings)
-        stance = score_stance(sentences, model=model, settings=settings)  # type: ignore[arg-type]
-        frames = score_frames(sentences, model=model, settings=settings)  # type: ignore[arg-type]
-    except (ModelError, FileNotFoundError, ValueError) as err:
-        log.error("%s", err)
-        return 1
+    with warnings_as_log_lines(log):
+        try:
+            sentences = _read_sentences(args)
+        except CorpusError as err:  # --strict: each input it could not read is logged above
+            log.error("%s, each named above; nothing was scored", str(err).splitlines()[0].rstrip(":"))
+            return 1
+        except (InputError, FileNotFoundError, ValueError, OSError) as err:
+            log.error("%s", err)
+            return 1
+        except KeyboardInterrupt as err:
+            print(interrupted(err), file=sys.stderr)
+            return 130
+        try:
+            stance, frames = _score(sentences, args, settings)
+        except KeyboardInterrupt as err:
+            print(interrupted(err), file=sys.stderr)
+            return 130
+        except (RuntimeError, FileNotFoundError, ValueError) as err:  # ModelError is a RuntimeError
+            log.error("%s", str(err).strip().splitlines()[0])
+            return 1
     for table, out in ((stance, args.stance_out), (frames, args.frames_out)):
+        table = with_doc_id(table, sentences)
         if out:
             table.to_csv(out, index=False)
             print(f"wrote {out}")
         else:
             print(table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     return 0
+
+
+def _score(sentences: Any, args: argparse.Namespace, settings: Settings) -> tuple[Any, Any]:
+    """Stance and frame tables of the sentences, with one model loaded once."""
+    from framing.scoring.frames import score_frames
+    from framing.scoring.models import load_model
+    from framing.scoring.stance import score_stance
+
+    log.info("scoring %d sentences from %s", len(sentences), args.input)
+    model = load_model(args.model, settings=settings)
+    stance = score_stance(sentences, model=model, settings=settings)
+    frames = score_frames(sentences, model=model, settings=settings)
+    return stance, frames
 
 
 def _cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
@@ -227,13 +269,27 @@ def _model_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_reports(sub: Any) -> None:
-    rep = sub.add_parser("reports", help="execute the notebooks and write HTML reports")
+    rep = sub.add_parser(
+        "reports", help="run the pipeline once, execute the notebooks on its tables and write HTML reports"
+    )
     rep.add_argument("notebooks", nargs="*", help="notebooks to run (default: notebooks/*.ipynb)")
-    rep.add_argument("--out", default=None, help="output folder (default: reports/)")
+    rep.add_argument(
+        "--out", default=None, metavar="DIR",
+        help="put everything here: the HTML reports, DIR/notebooks, DIR/figures and the tables in "
+             "DIR/processed (default: reports/, and the tables in data/processed/)",
+    )  # fmt: skip
+    rep.add_argument("--corpus", default=None, help="a manifest, folder or file (same as -p CORPUS)")
+    rep.add_argument("--targets", default=None, help="stance-target codebook, YAML (parameter TARGETS)")
+    rep.add_argument("--aliases", default=None, help="CSV of extra speaker aliases (parameter ALIASES)")
+    rep.add_argument(
+        "--training", default=None,
+        help="CSV of labelled examples for the stance and frame heads (parameter TRAINING)",
+    )  # fmt: skip
     rep.add_argument(
         "-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-        help="set a notebook parameter, e.g. -p CORPUS my/manifest.csv (repeatable)",
-    )
+        help="set a notebook parameter, e.g. -p SOURCE_A 'White House readout' (repeatable); "
+             "a name no notebook declares is refused",
+    )  # fmt: skip
     rep.set_defaults(func=_cmd_reports)
 
 
@@ -250,12 +306,29 @@ def _add_evaluate(sub: Any) -> None:
     ev.set_defaults(func=_cmd_evaluate)
 
 
+_SCORE_INPUT = (
+    "Score every sentence of INPUT for stance and frames. A CSV or JSONL with the columns sent_id and text, "
+    "or doc_id, n and text (as split_sentences writes), is a table of sentences and is scored row by row. "
+    "Anything else is a corpus, read as load_corpus reads it (a file, a folder, a manifest CSV with a path "
+    "column, a CSV or JSONL of documents) and split into sentences. A .txt file is therefore one document "
+    "whose first line is its title, as everywhere in the package, not a list of sentences; a file of one "
+    "sentence per line still gives each line its own sentences, because lines are paragraphs in a file "
+    "without blank lines. Inputs or "
+    "rows that cannot be read are skipped, each named in one line with its file and line, unless --strict. "
+    "The tables keep the sentence ids (<doc_id>:<n> for a corpus) and carry doc_id. Ctrl-C stops the run; "
+    "the sentences already scored stay in the score cache, so running again resumes."
+)
+
+
 def _add_score(sub: Any) -> None:
-    sc = sub.add_parser("score", help="score sentences for stance and frames")
-    sc.add_argument(
-        "input", help="a CSV with a 'text' column (and 'sent_id'), or a text file, one sentence a line"
-    )
+    sc = sub.add_parser("score", help="score sentences for stance and frames", description=_SCORE_INPUT)
+    sc.add_argument("input", help="a file, folder, manifest, or CSV/JSONL of documents or of sentences")
     _model_option(sc)
+    sc.add_argument("--text-column", default=None, metavar="NAME",
+                    help="the text column of a CSV/JSONL input (default: text; for documents the first of "
+                         "text, body, content, article)")
+    sc.add_argument("--strict", action="store_true",
+                    help="stop, scoring nothing, if any input or row cannot be read (default: skip it)")
     sc.add_argument("--stance-out", default=None, help="write the stance table to this CSV")
     sc.add_argument("--frames-out", default=None, help="write the frame table to this CSV")
     dk = sc.add_argument_group(
