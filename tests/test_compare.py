@@ -123,7 +123,7 @@ def test_several_documents_are_resampled_whole() -> None:
     # so the lower bound is (-3 + 1)/4 = -0.5.
     s = _sentences([("x", "1", 1, K, ""), ("x", "2", 1, K, ""), ("x", "3", 1, K, ""), ("y", "4", 1, K, "")])
     st = _stance({"1": 1.0, "2": 1.0, "3": 1.0, "4": -1.0})
-    docs = framing.stance_by_group(s, st).iloc[0]
+    docs = framing.stance_by_group(s, st, min_docs=2).iloc[0]
     sents = framing.stance_by_group(s, st, resample="sentences").iloc[0]
     assert docs["resampled"] == "documents" and docs["n_docs"] == 2
     assert (docs["ci_low"], docs["ci_high"]) == pytest.approx((-1.0, 1.0))

@@ -1,4 +1,4 @@
-"""Figures: stance heatmap, frame profiles, distinctive words, prominence, markers, topic coverage.
+"""Figures: stance heatmap, frame profiles, distinctive words, prominence, outlets, markers, topics.
 
 Every function takes a table computed by :mod:`framing.analysis` (compare,
 markers, alignment) and returns ``fig, ax`` (the marker table returns a
@@ -22,7 +22,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 GREY = "#949494"  # seaborn colorblind's grey, kept for the outlet's own voice
 NEUTRAL = frozenset({"narrator", "outlet"})
@@ -129,7 +129,11 @@ def stance_heatmap(table: pd.DataFrame, *, by: str = "source", ax: Axes | None =
     Parameters
     ----------
     table
-        The output of :func:`framing.stance_by_group`.
+        The output of :func:`framing.stance_by_group`, or of
+        :func:`framing.outlet_stance` for one source (``by="outlet"``): an
+        outlet × target heatmap. Groups flagged ``too_small`` are marked † on
+        their row; cells flagged ``few_documents`` are hatched, marked ‡ and
+        have no interval.
     by
         The grouping column of ``table``.
     ax, title
@@ -163,6 +167,9 @@ def stance_heatmap(table: pd.DataFrame, *, by: str = "source", ax: Axes | None =
                 annot[i, j] = f"{_signed(m)}\n(no interval)"
             else:
                 annot[i, j] = f"{_signed(m)}\n[{_signed(a)}, {_signed(b)}]"
+    few = (table.pivot(index=by, columns="target", values="few_documents").reindex_like(means)
+           .fillna(False).astype(bool) if "few_documents" in table.columns else means.notna() & False)
+    annot = np.where(few.to_numpy(), np.char.add(annot.astype(str), " ‡"), annot)
     n = table.groupby(by)["n"].max().reindex(means.index)
     small = (table.groupby(by)["too_small"].any().reindex(means.index)
              if "too_small" in table.columns else pd.Series(False, index=means.index))
@@ -176,10 +183,13 @@ def stance_heatmap(table: pd.DataFrame, *, by: str = "source", ax: Axes | None =
     ax.set_xlabel("target")
     ax.set_ylabel(_label(by))
     ax.set_title(title or f"Mean stance toward each target, by {_label(by)} (with bootstrap interval)")
-    if small.any():
-        ax.annotate("† too few sentences to conclude anything", xy=(0, -0.02), xycoords="axes fraction",
-                    xytext=(0, -28), textcoords="offset points", ha="left", va="top", fontsize=9,
-                    color="#444444")
+    for i, j in zip(*np.nonzero(few.to_numpy()), strict=True):
+        ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch="///", edgecolor="#777777", linewidth=0))
+    notes = (["† too few sentences to conclude anything"] if small.any() else []) + (
+        ["‡ too few documents for a document-level interval"] if few.to_numpy().any() else [])
+    if notes:
+        ax.annotate("\n".join(notes), xy=(0, -0.02), xycoords="axes fraction", xytext=(0, -28),
+                    textcoords="offset points", ha="left", va="top", fontsize=9, color="#444444")
     return fig, ax
 
 
@@ -350,6 +360,65 @@ def prominence_chart(ordered: pd.DataFrame, *, by: str = "source", palette: Mapp
     handles = [Patch(color=colours[g], label=g) for g in groups]
     _legend(ax, handles, title=_label(by), ncol=min(len(groups), 4))
     ax.set_title(title or f"Who speaks where: each article's sentences in order, coloured by {_label(by)}")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig, ax
+
+
+# --------------------------------------------------------------------------- outlets
+
+
+def outlet_source_chart(table: pd.DataFrame, *, by: str = "source", palette: Mapping[str, str] | None = None,
+                        ax: Axes | None = None, title: str | None = None) -> tuple[Figure, Axes]:
+    """One bar per outlet, split by source: each source's share of the outlet's body words.
+
+    The label after each bar gives the outlet's number of articles; a source's
+    segment is labelled with its share when there is room.
+
+    Parameters
+    ----------
+    table
+        The output of :func:`framing.outlet_sources`.
+    by
+        The source column of ``table``.
+    palette, ax, title
+        Colours per source (default :func:`palette`), axes and title.
+
+    Returns
+    -------
+    fig, ax
+        The figure and the axes drawn on.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"outlet": ["X", "X", "Y"], "source": ["K", "D", "K"], "outlet_documents": [2, 2, 1],
+    ...                   "word_share": [0.6, 0.4, 1.0]})
+    >>> fig, ax = outlet_source_chart(t)
+    >>> len(ax.patches), [t.get_text() for t in ax.get_yticklabels()]
+    (4, ['X (2 articles)', 'Y (1 article)'])
+    """
+    shares = table.pivot_table(index="outlet", columns=by, values="word_share", aggfunc="sum", fill_value=0)
+    order = table.groupby(by)["word_share"].sum().sort_values(ascending=False, kind="stable").index
+    shares = shares[[c for c in order if c in shares.columns]]
+    docs = table.groupby("outlet")["outlet_documents"].max().reindex(shares.index)
+    colours = _colours_for(sorted(shares.columns, key=str), palette)
+    fig, ax = _axes(ax, (10, 0.55 * len(shares) + 2.2))
+    left = np.zeros(len(shares))
+    for source in shares.columns:
+        w = shares[source].to_numpy(float)
+        bars = ax.barh(np.arange(len(shares)), w, left=left, color=colours[str(source)], edgecolor="white",
+                       label=str(source))
+        for bar, x in zip(bars, w, strict=True):
+            if x >= 0.08:
+                ax.text(bar.get_x() + x / 2, bar.get_y() + bar.get_height() / 2, f"{x:.0%}", ha="center",
+                        va="center", fontsize=8)
+        left += w
+    names = [f"{o} ({k} article{'s' if k != 1 else ''})" for o, k in zip(shares.index, docs, strict=True)]
+    ax.set_yticks(np.arange(len(shares)), names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of the outlet's body words (headlines left out)")
+    _legend(ax, title=_label(by), ncol=min(len(shares.columns), 4))
+    ax.set_title(title or f"How much room each outlet gives each {_label(by)}")
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
 

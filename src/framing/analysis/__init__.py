@@ -9,6 +9,8 @@ topic coverage, carriage) the caller passes a loaded encoder
 - :mod:`framing.analysis.compare`: prominence, stance and frames by group,
   distinctive words, the evidence behind a group's result;
 - :mod:`framing.analysis.markers`: lexical framing markers;
+- :mod:`framing.analysis.outlets`: how each outlet carried each source, and
+  syndicated copies of one story;
 - :mod:`framing.analysis.events`: the events of a corpus and their official accounts;
 - :mod:`framing.analysis.alignment`: two accounts of one event.
 """
@@ -43,6 +45,14 @@ from framing.analysis.compare import (
 )
 from framing.analysis.events import EventAccounts, accounts, event_accounts, event_summary, issuer_source
 from framing.analysis.markers import find_markers, marker_lexicon, marker_table
+from framing.analysis.outlets import (
+    official_accounts,
+    outlet_difference,
+    outlet_sources,
+    outlet_stance,
+    syndicated,
+    with_documents,
+)
 
 __all__ = [
     "Carriage",
@@ -69,10 +79,16 @@ __all__ = [
     "marker_lexicon",
     "marker_table",
     "normalise_spelling",
+    "official_accounts",
+    "outlet_difference",
+    "outlet_sources",
+    "outlet_stance",
     "prominence",
     "quote_fidelity",
     "reading_order",
     "stance_by_group",
     "stance_difference",
+    "syndicated",
     "topic_coverage",
+    "with_documents",
 ]

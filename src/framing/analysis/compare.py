@@ -10,153 +10,26 @@ within each group; when the table holds several documents, whole documents
 are resampled instead (a cluster bootstrap), because sentences of one article
 are not independent. A group with fewer than ``min_n`` sentences is kept and
 flagged (``too_small``), never dropped: its interval is wide, and the table
-says that nothing can be concluded from it.
+says that nothing can be concluded from it. When documents are resampled, a
+group with fewer than ``min_docs`` documents is kept and flagged
+(``few_documents``) and gets no interval: a few resampled articles do not show
+how far the mean could move.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
-from framing.analysis._bootstrap import CHUNK, boot_ratio, interval, unit_sums, weights
+from framing.analysis._groups import MIN_DOCS, Resample, difference, group_means, require, wide
 from framing.analysis._text import body_order, count_words
 
 log = logging.getLogger(__name__)
 
-Resample = Literal["auto", "sentences", "documents"]
-
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _require(df: pd.DataFrame, columns: Sequence[str], table: str, hint: str = "") -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise KeyError(
-            f"the {table} table has no column(s) {', '.join(map(repr, missing))}"
-            f" (it has {', '.join(map(str, df.columns))}){'; ' + hint if hint else ''}"
-        )
-
-
-def _grouped(sentences: pd.DataFrame, by: str, *, include_title: bool) -> pd.DataFrame:
-    _require(sentences, ["sent_id", "doc_id", by], "sentences", "pass by= one of its columns")
-    s = sentences
-    if not include_title and "is_title" in s.columns:
-        s = s[~s["is_title"].astype(bool)]
-    dropped = int(s[by].isna().sum())
-    if dropped:
-        log.warning("%d sentence(s) without a %r are left out of the comparison", dropped, by)
-    s = s[s[by].notna()]
-    return s.assign(sent_id=s["sent_id"].astype(str))[["sent_id", "doc_id", by]]
-
-
-def _wide(sentences: pd.DataFrame, long: pd.DataFrame, *, by: str, item: str, value: str,
-          include_title: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Join a long score table to the sentences; return (meta, values) indexed by sent_id."""
-    meta = _grouped(sentences, by, include_title=include_title).drop_duplicates("sent_id")
-    long = long.assign(sent_id=long["sent_id"].astype(str))
-    values = long.pivot_table(index="sent_id", columns=item, values=value, aggfunc="mean", sort=True)
-    meta = meta[meta["sent_id"].isin(values.index)].set_index("sent_id")
-    unscored = len(_grouped(sentences, by, include_title=include_title)) - len(meta)
-    if unscored:
-        log.warning("%d sentence(s) have no %s scores and are left out", unscored, value)
-    return meta, values.reindex(meta.index)
-
-
-def _unit_of(meta: pd.DataFrame, resample: Resample) -> Literal["sentences", "documents"]:
-    if resample == "auto":
-        return "documents" if meta["doc_id"].nunique() > 1 else "sentences"
-    if resample not in ("sentences", "documents"):
-        raise ValueError(f"resample must be 'auto', 'sentences' or 'documents', got {resample!r}")
-    return resample
-
-
-def _note(n: int, min_n: int) -> str:
-    notes = []
-    if n < min_n:
-        notes.append(f"too few sentences to conclude ({n} < {min_n})")
-    if n < 2:
-        notes.append("no interval from a single sentence")
-    return "; ".join(notes)
-
-
-def _group_means(meta: pd.DataFrame, values: pd.DataFrame, *, by: str, item: str, n_boot: int,
-                 ci: float, random_state: int | None, min_n: int, resample: Resample) -> pd.DataFrame:
-    unit = _unit_of(meta, resample)
-    rows = []
-    for group, m in meta.groupby(by, sort=True):
-        x = values.loc[m.index].to_numpy(dtype=float)
-        n_docs = int(m["doc_id"].nunique())
-        used = "documents" if unit == "documents" and n_docs > 1 else "sentences"
-        codes = (pd.factorize(m["doc_id"])[0] if used == "documents" else np.arange(len(m)))
-        sums, counts = unit_sums(x, codes)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            point = sums.sum(0) / counts.sum(0)
-        rng = np.random.default_rng(random_state)
-        lo, hi = interval(boot_ratio(sums, counts, n_boot, rng), ci)
-        for j, it in enumerate(values.columns):
-            n = int(counts[:, j].sum())
-            single = n < 2
-            rows.append({
-                by: group, item: it, "n": n, "n_docs": n_docs, "mean": point[j],
-                "ci_low": np.nan if single else lo[j], "ci_high": np.nan if single else hi[j],
-                "too_small": n < min_n, "resampled": used, "note": _note(n, min_n),
-            })
-    return pd.DataFrame(rows)
-
-
-def _difference(meta: pd.DataFrame, values: pd.DataFrame, a: str, b: str, *, by: str, item: str,
-                n_boot: int, ci: float, random_state: int | None, min_n: int,
-                resample: Resample) -> pd.DataFrame:
-    present = set(meta[by])
-    for g in (a, b):
-        if g not in present:
-            raise ValueError(f"no sentences with {by} == {g!r}; the groups are: {sorted(map(str, present))}")
-    meta = meta[meta[by].isin([a, b])]
-    unit = _unit_of(meta, resample)
-    used = "documents" if unit == "documents" and meta["doc_id"].nunique() > 1 else "sentences"
-    rng = np.random.default_rng(random_state)
-    xa = values.loc[meta.index[meta[by] == a]].to_numpy(float)
-    xb = values.loc[meta.index[meta[by] == b]].to_numpy(float)
-    if used == "documents":
-        # Resample documents jointly, so both groups' sentences from one article move together.
-        docs = pd.factorize(meta["doc_id"])[0]
-        x = values.loc[meta.index].to_numpy(float)
-        sa, ca = unit_sums(np.where((meta[by] == a).to_numpy()[:, None], x, np.nan), docs)
-        sb, cb = unit_sums(np.where((meta[by] == b).to_numpy()[:, None], x, np.nan), docs)
-        boots = np.empty((n_boot, values.shape[1]))
-        for lo in range(0, n_boot, CHUNK):
-            w = weights(len(sa), min(CHUNK, n_boot - lo), rng)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                boots[lo : lo + len(w)] = (w @ sa) / (w @ ca) - (w @ sb) / (w @ cb)
-    else:
-        sa, ca = unit_sums(xa, np.arange(len(xa)))
-        sb, cb = unit_sums(xb, np.arange(len(xb)))
-        boots = boot_ratio(sa, ca, n_boot, rng) - boot_ratio(sb, cb, n_boot, rng)
-    lo, hi = interval(boots, ci)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_a, mean_b = sa.sum(0) / ca.sum(0), sb.sum(0) / cb.sum(0)
-    rows = []
-    for j, it in enumerate(values.columns):
-        n_a, n_b = int(ca[:, j].sum()), int(cb[:, j].sum())
-        small = [f"{g} has {k} < {min_n}" for g, k in ((a, n_a), (b, n_b)) if k < min_n]
-        single = min(n_a, n_b) < 2
-        rows.append({
-            item: it, "a": a, "b": b, "n_a": n_a, "n_b": n_b, "mean_a": mean_a[j], "mean_b": mean_b[j],
-            "difference": mean_a[j] - mean_b[j],
-            "ci_low": np.nan if single else lo[j], "ci_high": np.nan if single else hi[j],
-            "too_small": bool(small), "resampled": used,
-            "note": ("too few sentences to conclude: " + ", ".join(small)) if small else "",
-        })
-    out = pd.DataFrame(rows)
-    out["excludes_zero"] = (out["ci_low"] > 0) | (out["ci_high"] < 0)
-    return out
+OTHERS = "all others"  # the second group of distinctive_words(..., b=None)
 
 
 # --------------------------------------------------------------------------- prominence
@@ -210,7 +83,7 @@ def prominence(sentences: pd.DataFrame, *, by: str = "source") -> pd.DataFrame:
     1         Kremlin readout        3           lead   True   False
     2                narrator        2           body  False   False
     """
-    _require(sentences, ["doc_id", "sent_id", "text", by], "sentences", "pass by= one of its columns")
+    require(sentences, ["doc_id", "sent_id", "text", by], "sentences", "pass by= one of its columns")
     s = body_order(sentences)
     title = s["is_title"].astype(bool) if "is_title" in s.columns else pd.Series(False, index=s.index)
     s = s.assign(_words=count_words(s["text"]), _title=title)
@@ -264,7 +137,7 @@ def reading_order(sentences: pd.DataFrame) -> pd.DataFrame:
     >>> reading_order(s)[["n", "n_words"]].values.tolist()
     [[0, 1], [1, 3]]
     """
-    _require(sentences, ["doc_id", "text"], "sentences")
+    require(sentences, ["doc_id", "text"], "sentences")
     s = body_order(sentences)
     return s.assign(n_words=count_words(s["text"]))
 
@@ -274,7 +147,8 @@ def reading_order(sentences: pd.DataFrame) -> pd.DataFrame:
 
 def stance_by_group(sentences: pd.DataFrame, stance: pd.DataFrame, *, by: str = "source",
                     n_boot: int = 2000, ci: float = 0.95, random_state: int | None = 0, min_n: int = 5,
-                    resample: Resample = "auto", include_title: bool = True) -> pd.DataFrame:
+                    resample: Resample = "auto", include_title: bool = True,
+                    min_docs: int = MIN_DOCS) -> pd.DataFrame:
     """Mean stance score per group and target, with a bootstrap interval.
 
     Parameters
@@ -295,13 +169,17 @@ def stance_by_group(sentences: pd.DataFrame, stance: pd.DataFrame, *, by: str = 
         sentences; a group found in one document only is resampled by sentence.
     include_title
         Whether headlines count (with the group they are attributed to).
+    min_docs
+        When documents are resampled, groups with fewer documents are flagged
+        ``few_documents`` and get no interval.
 
     Returns
     -------
     pandas.DataFrame
         One row per group and target: ``n``, ``n_docs``, ``mean``, ``ci_low``,
-        ``ci_high`` (missing when a group has one sentence), ``too_small``,
-        ``resampled`` and ``note``.
+        ``ci_high`` (missing when a group has one sentence or is flagged
+        ``few_documents``), ``too_small``, ``few_documents``, ``resampled`` and
+        ``note``.
 
     Examples
     --------
@@ -312,20 +190,23 @@ def stance_by_group(sentences: pd.DataFrame, stance: pd.DataFrame, *, by: str = 
     0      D   nato  1  -0.5       True
     1      K   nato  2   0.3       True
     """
-    _require(stance, ["sent_id", "target", "score"], "stance", "score it with framing.score_stance")
-    meta, values = _wide(sentences, stance, by=by, item="target", value="score", include_title=include_title)
-    return _group_means(meta, values, by=by, item="target", n_boot=n_boot, ci=ci,
-                        random_state=random_state, min_n=min_n, resample=resample)
+    require(stance, ["sent_id", "target", "score"], "stance", "score it with framing.score_stance")
+    meta, values = wide(sentences, stance, by=by, item="target", value="score", include_title=include_title)
+    return group_means(meta, values, by=by, item="target", n_boot=n_boot, ci=ci,
+                        random_state=random_state, min_n=min_n, resample=resample, min_docs=min_docs)
 
 
 def stance_difference(sentences: pd.DataFrame, stance: pd.DataFrame, a: str, b: str, *, by: str = "source",
                       n_boot: int = 2000, ci: float = 0.95, random_state: int | None = 0, min_n: int = 5,
-                      resample: Resample = "auto", include_title: bool = True) -> pd.DataFrame:
+                      resample: Resample = "auto", include_title: bool = True,
+                      min_docs: int = MIN_DOCS) -> pd.DataFrame:
     """Difference in mean stance score between groups ``a`` and ``b`` (``a − b``) per target.
 
     Options are as for :func:`stance_by_group`. Sentences are resampled within
-    each group; with several documents, documents are resampled jointly, so
-    both groups' sentences from one article move together.
+    each group; with several documents, documents are resampled: jointly when
+    the groups share documents (two sources of the same articles), so both
+    groups' sentences from one article move together, and separately when they
+    do not (two outlets).
 
     Parameters
     ----------
@@ -333,15 +214,17 @@ def stance_difference(sentences: pd.DataFrame, stance: pd.DataFrame, a: str, b: 
         As for :func:`stance_by_group`.
     a, b
         The two groups (values of ``by``); the difference is ``a − b``.
-    by, n_boot, ci, random_state, min_n, resample, include_title
+    by, n_boot, ci, random_state, min_n, resample, include_title, min_docs
         As for :func:`stance_by_group`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per target: ``n_a``, ``n_b``, ``mean_a``, ``mean_b``,
-        ``difference``, ``ci_low``, ``ci_high``, ``excludes_zero``,
-        ``too_small`` (either group below ``min_n``), ``resampled`` and ``note``.
+        One row per target: ``n_a``, ``n_b``, ``n_docs_a``, ``n_docs_b``,
+        ``mean_a``, ``mean_b``, ``difference``, ``ci_low``, ``ci_high``,
+        ``excludes_zero``, ``too_small`` (either group below ``min_n``),
+        ``few_documents`` (either group below ``min_docs`` documents when
+        documents are resampled: no interval), ``resampled`` and ``note``.
 
     Examples
     --------
@@ -351,10 +234,10 @@ def stance_difference(sentences: pd.DataFrame, stance: pd.DataFrame, a: str, b: 
       target  difference  too_small
     0   nato         0.7       True
     """
-    _require(stance, ["sent_id", "target", "score"], "stance", "score it with framing.score_stance")
-    meta, values = _wide(sentences, stance, by=by, item="target", value="score", include_title=include_title)
-    return _difference(meta, values, a, b, by=by, item="target", n_boot=n_boot, ci=ci,
-                       random_state=random_state, min_n=min_n, resample=resample)
+    require(stance, ["sent_id", "target", "score"], "stance", "score it with framing.score_stance")
+    meta, values = wide(sentences, stance, by=by, item="target", value="score", include_title=include_title)
+    return difference(meta, values, a, b, by=by, item="target", n_boot=n_boot, ci=ci,
+                       random_state=random_state, min_n=min_n, resample=resample, min_docs=min_docs)
 
 
 # --------------------------------------------------------------------------- frames
@@ -362,7 +245,8 @@ def stance_difference(sentences: pd.DataFrame, stance: pd.DataFrame, a: str, b: 
 
 def frame_profile(sentences: pd.DataFrame, frames: pd.DataFrame, *, by: str = "source", n_boot: int = 2000,
                   ci: float = 0.95, random_state: int | None = 0, min_n: int = 5,
-                  resample: Resample = "auto", include_title: bool = True) -> pd.DataFrame:
+                  resample: Resample = "auto", include_title: bool = True,
+                  min_docs: int = MIN_DOCS) -> pd.DataFrame:
     """Share of each frame per group (mean probability), with a bootstrap interval.
 
     Options are as for :func:`stance_by_group`; ``frames`` is the long table
@@ -375,7 +259,7 @@ def frame_profile(sentences: pd.DataFrame, frames: pd.DataFrame, *, by: str = "s
         The sentences table (``sent_id``, ``doc_id`` and the ``by`` column).
     frames
         The long frame table (``sent_id``, ``frame``, ``prob``).
-    by, n_boot, ci, random_state, min_n, resample, include_title
+    by, n_boot, ci, random_state, min_n, resample, include_title, min_docs
         As for :func:`stance_by_group`.
 
     Returns
@@ -392,17 +276,17 @@ def frame_profile(sentences: pd.DataFrame, frames: pd.DataFrame, *, by: str = "s
       source                 frame  share
     0      K  security_and_defense    0.7
     """
-    _require(frames, ["sent_id", "frame", "prob"], "frames", "score it with framing.score_frames")
-    meta, values = _wide(sentences, frames, by=by, item="frame", value="prob", include_title=include_title)
-    out = _group_means(meta, values, by=by, item="frame", n_boot=n_boot, ci=ci,
-                       random_state=random_state, min_n=min_n, resample=resample)
+    require(frames, ["sent_id", "frame", "prob"], "frames", "score it with framing.score_frames")
+    meta, values = wide(sentences, frames, by=by, item="frame", value="prob", include_title=include_title)
+    out = group_means(meta, values, by=by, item="frame", n_boot=n_boot, ci=ci,
+                       random_state=random_state, min_n=min_n, resample=resample, min_docs=min_docs)
     return out.rename(columns={"mean": "share"})
 
 
 def distinguishing_frames(sentences: pd.DataFrame, frames: pd.DataFrame, a: str, b: str, *,
                           by: str = "source", top: int | None = None, n_boot: int = 2000, ci: float = 0.95,
                           random_state: int | None = 0, min_n: int = 5, resample: Resample = "auto",
-                          include_title: bool = True) -> pd.DataFrame:
+                          include_title: bool = True, min_docs: int = MIN_DOCS) -> pd.DataFrame:
     """The frames that separate groups ``a`` and ``b`` most: share difference ``a − b`` with interval.
 
     Rows are sorted by the size of the difference (largest first); ``top`` keeps
@@ -416,7 +300,7 @@ def distinguishing_frames(sentences: pd.DataFrame, frames: pd.DataFrame, a: str,
         The two groups (values of ``by``); the difference is ``a − b``.
     top
         Keep this many frames (``None``: all).
-    by, n_boot, ci, random_state, min_n, resample, include_title
+    by, n_boot, ci, random_state, min_n, resample, include_title, min_docs
         As for :func:`stance_by_group`.
 
     Returns
@@ -435,10 +319,10 @@ def distinguishing_frames(sentences: pd.DataFrame, frames: pd.DataFrame, a: str,
     0   war         0.7
     1   law         0.1
     """
-    _require(frames, ["sent_id", "frame", "prob"], "frames", "score it with framing.score_frames")
-    meta, values = _wide(sentences, frames, by=by, item="frame", value="prob", include_title=include_title)
-    out = _difference(meta, values, a, b, by=by, item="frame", n_boot=n_boot, ci=ci,
-                      random_state=random_state, min_n=min_n, resample=resample)
+    require(frames, ["sent_id", "frame", "prob"], "frames", "score it with framing.score_frames")
+    meta, values = wide(sentences, frames, by=by, item="frame", value="prob", include_title=include_title)
+    out = difference(meta, values, a, b, by=by, item="frame", n_boot=n_boot, ci=ci,
+                      random_state=random_state, min_n=min_n, resample=resample, min_docs=min_docs)
     out = out.rename(columns={"mean_a": "share_a", "mean_b": "share_b"})
     out = out.reindex(out["difference"].abs().sort_values(ascending=False, kind="stable").index)
     out = out.reset_index(drop=True)
@@ -448,7 +332,7 @@ def distinguishing_frames(sentences: pd.DataFrame, frames: pd.DataFrame, a: str,
 # --------------------------------------------------------------------------- distinctive words
 
 
-def distinctive_words(sentences: pd.DataFrame, a: str, b: str, *, by: str = "source",
+def distinctive_words(sentences: pd.DataFrame, a: str, b: str | None, *, by: str = "source",
                       prior: float = 100.0, background: pd.DataFrame | None = None,
                       vectorizer: CountVectorizer | None = None, include_title: bool = True) -> pd.DataFrame:
     """Words that distinguish group ``a`` from ``b``: log-odds ratio with an informative Dirichlet prior.
@@ -469,7 +353,9 @@ def distinctive_words(sentences: pd.DataFrame, a: str, b: str, *, by: str = "sou
     sentences
         The sentences table with ``text`` and the ``by`` column.
     a, b
-        The two groups (values of ``by``).
+        The two groups (values of ``by``); ``b=None`` compares ``a`` with every
+        other group together (one outlet against all the others), and ``b`` is
+        then called ``"all others"`` in the table.
     prior
         ``α_0``, the total weight of the prior in pseudo-words. Larger values
         shrink rare words' differences more.
@@ -498,15 +384,19 @@ def distinctive_words(sentences: pd.DataFrame, a: str, b: str, *, by: str = "sou
         word   delta       z
     0    war  0.9163  1.0580
     1  peace -0.9163 -1.3659
+    >>> distinctive_words(s, "K", None, prior=5)["favours"].tolist()
+    ['K', 'all others']
     """
-    _require(sentences, ["text", by], "sentences", "pass by= one of its columns")
+    require(sentences, ["text", by], "sentences", "pass by= one of its columns")
     s = sentences
     if not include_title and "is_title" in s.columns:
         s = s[~s["is_title"].astype(bool)]
     for g in (a, b):
-        if not (s[by] == g).any():
+        if g is not None and not (s[by] == g).any():
             raise ValueError(f"no sentences with {by} == {g!r}; the groups are: "
                              f"{sorted(map(str, s[by].dropna().unique()))}")
+    in_b = (s[by] != a) & s[by].notna() if b is None else s[by] == b
+    b = OTHERS if b is None else b
     if prior <= 0:
         raise ValueError(f"prior (alpha_0) must be positive, got {prior}")
     bg = s if background is None else background
@@ -516,7 +406,7 @@ def distinctive_words(sentences: pd.DataFrame, a: str, b: str, *, by: str = "sou
     vec = clone(vec)
     y_bg = np.asarray(vec.fit_transform(bg["text"].astype(str)).sum(axis=0)).ravel().astype(float)
     y_a = np.asarray(vec.transform(s.loc[s[by] == a, "text"].astype(str)).sum(axis=0)).ravel().astype(float)
-    y_b = np.asarray(vec.transform(s.loc[s[by] == b, "text"].astype(str)).sum(axis=0)).ravel().astype(float)
+    y_b = np.asarray(vec.transform(s.loc[in_b, "text"].astype(str)).sum(axis=0)).ravel().astype(float)
     alpha = prior * y_bg / y_bg.sum()
     n_a, n_b = y_a.sum(), y_b.sum()
     keep = ((y_a + y_b) > 0) & (alpha > 0)
