@@ -95,15 +95,18 @@ def _articles(sentences: pd.DataFrame, docs: pd.DataFrame, *, dedupe: bool, thre
 # --------------------------------------------------------------------------- official accounts
 
 
-def official_accounts(sentences: pd.DataFrame, docs: pd.DataFrame | None = None, *,
-                      by: str = "source") -> list[str]:
-    """The official accounts the articles carry, most prominent first.
+def official_accounts(sentences: pd.DataFrame, docs: pd.DataFrame | None = None, *, by: str = "source",
+                      event: str | None = None) -> list[str]:
+    """The official accounts the articles carry, most prominent first, within one event.
 
     An official account is a readout source: a ``source`` named
-    ``"<Issuer> readout"`` (the convention of the alias table), or, when
-    ``docs`` has an ``issuer`` column, the readout of each issuer of an account
-    document. They are ranked by the number of documents carrying them, then
-    by their number of sentences, then by name.
+    ``"<Issuer> readout"`` (the form attribution gives official bodies), or
+    the source of an account document of ``docs`` (:func:`framing.analysis.events.accounts`).
+    They are ranked by the number of article documents carrying them, then by
+    their number of sentences, then by name. Accounts of two different events
+    are never compared: when the documents name events, only the accounts of
+    ``event`` are returned, by default the event whose articles carry
+    official accounts most (documents, then sentences).
 
     Parameters
     ----------
@@ -111,9 +114,12 @@ def official_accounts(sentences: pd.DataFrame, docs: pd.DataFrame | None = None,
         The attributed sentences (``doc_id`` and ``by``).
     docs
         The documents; when given, the account documents themselves are left
-        out of the count and their issuers are accounts too.
+        out of the count, their issuers' sources are accounts too, and the
+        ``event`` column groups the documents.
     by
         The column naming the source.
+    event
+        The event whose accounts are wanted (default: the most covered one).
 
     Returns
     -------
@@ -127,18 +133,27 @@ def official_accounts(sentences: pd.DataFrame, docs: pd.DataFrame | None = None,
     >>> official_accounts(s)
     ['K readout', 'D readout']
     """
+    from framing.analysis.events import accounts, document_events
+
     require(sentences, ["doc_id", by], "sentences")
-    s = sentences
-    names: set[str] = set()
+    s, names = sentences, set()
     if docs is not None:
         s = _articles(sentences, docs, dedupe=False, threshold=THRESHOLD) if "outlet" in docs.columns else s
-        if "issuer" in docs.columns:
-            names |= {f"{i} readout" for i in docs["issuer"].dropna().astype(str) if i.strip()}
-    values = s[by].dropna().astype(str)
-    names |= {v for v in values.unique() if v.endswith(" readout")}
-    found = s[values.reindex(s.index).isin(names)]
-    ranked = (found.groupby(by).agg(docs=("doc_id", "nunique"), sents=("doc_id", "size"))
-              .reset_index().sort_values(["docs", "sents", by], ascending=[False, False, True]))
+        names |= set(accounts(docs)["source"].astype(str))
+        s = s.assign(_event=s["doc_id"].map(document_events(docs)))
+    values = s[by].astype(str).where(s[by].notna())
+    names |= {v for v in values.dropna().unique() if v.endswith(" readout")}
+    found = s[values.isin(names)]
+    if found.empty:
+        return []
+    keys = ["_event", by] if "_event" in found.columns else [by]
+    ranked = (found.groupby(keys).agg(docs=("doc_id", "nunique"), sents=("doc_id", "size")).reset_index())
+    if "_event" in ranked.columns:
+        if event is None:
+            per_event = ranked.groupby("_event")[["docs", "sents"]].sum()
+            event = per_event.sort_values(["docs", "sents"], ascending=False, kind="stable").index[0]
+        ranked = ranked[ranked["_event"] == event]
+    ranked = ranked.sort_values(["docs", "sents", by], ascending=[False, False, True], kind="stable")
     return ranked[by].astype(str).tolist()
 
 
