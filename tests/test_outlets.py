@@ -259,6 +259,14 @@ def test_markers_by_outlet() -> None:
 
 def test_official_accounts_are_ranked_by_documents_then_sentences() -> None:
     assert framing.official_accounts(SENTS, DOCS) == [K, D]
+    # two events: the accounts of one event only, by default the one whose articles carry accounts most
+    wh = "White House readout"
+    w = _sentences([("w1", N, "H"), ("w1", wh, "One."), ("w2", N, "H"), ("w2", wh, "Two.")])
+    two = pd.concat([SENTS, w], ignore_index=True)
+    docs = pd.concat([DOCS, pd.DataFrame({"doc_id": ["w1", "w2"], "outlet": "Z", "kind": "article",
+                                          "event": "summit"})], ignore_index=True)
+    assert framing.official_accounts(two, docs) == [K, D]  # 3 + 2 articles against 2
+    assert framing.official_accounts(two, docs, event="summit") == [wh]
     only_d = SENTS[SENTS["source"] != K]
     assert framing.official_accounts(only_d, DOCS) == [D]
     assert framing.official_accounts(SENTS[SENTS["source"] == N]) == []
@@ -282,3 +290,88 @@ def test_the_wire_story_of_the_multi_outlet_corpus_is_found_and_nothing_else(mul
     assert set(stories["doc_id"]) == wire and stories["story"].nunique() == 1
     assert stories["similarity"].min() >= THRESHOLD
     assert not set(t["doc_id"]) & set(multi_docs.loc[multi_docs["kind"] == "readout", "doc_id"])
+
+
+def test_outlet_source_table_from_the_hand_labelled_sources_equals_the_one_worked_out_by_hand() -> None:
+    if not (MULTI / "expected_outlet_source.csv").is_file():
+        pytest.skip("the multi-outlet test corpus is not there")
+    labels = pd.read_csv(MULTI / "labels.csv")
+    sents = labels.rename(columns={"sentence": "text"}).assign(
+        n=lambda x: x.groupby("doc_id").cumcount(), is_title=False)
+    sents["sent_id"] = sents["doc_id"] + ":" + sents["n"].astype(str)
+    docs = pd.read_csv(MULTI / "sources.csv")
+    expected = pd.read_csv(MULTI / "expected_outlet_source.csv")
+    got = framing.outlet_sources(sents, docs)[["outlet", "source", "sentences", "words", "word_share"]]
+    got = got.assign(word_share=got["word_share"].round(4))
+    key = ["outlet", "source"]
+    pd.testing.assert_frame_equal(got.sort_values(key).reset_index(drop=True),
+                                  expected.sort_values(key).reset_index(drop=True), check_dtype=False)
+
+
+# --------------------------------------------------------------------------- the reports on three corpora
+
+NOTEBOOKS = [ROOT / "notebooks" / f"{n}.ipynb" for n in ("01_corpus", "02_scores", "03_comparison")]
+ARTICLE = """Sanctions talks stall as ministers meet in Brussels
+
+Ministers met in Brussels on Tuesday to discuss a new package of sanctions.
+
+The Lithuanian foreign minister said the package "must include energy" and warned that delays cost lives.
+
+Officials from two member states said privately that they would block any ban on gas imports this year.
+
+The European Commission said a draft would be ready within weeks.
+"""
+NEW_TARGETS = """version: 1
+targets:
+  - id: sanctions
+    name: Sanctions
+    description: Economic sanctions on a state, their scope and their enforcement.
+    favor: [Sanctions must be tightened., The sanctions package should include energy.]
+    against: [Sanctions hurt ordinary people more than governments., The gas ban should be blocked.]
+    hypotheses: {favor: This text supports sanctions., against: This text opposes sanctions.}
+  - id: energy_transition
+    name: Energy transition
+    description: Moving energy supply away from fossil fuels.
+    favor: [Gas imports must end.]
+    against: [Gas remains essential this year.]
+    hypotheses: {favor: This text supports ending fossil fuels., against: This text opposes ending them.}
+"""
+
+
+def _corpus(kind: str, folder: Path) -> dict[str, object]:
+    if kind == "multi":
+        return {"CORPUS": str(MULTI / "sources.csv"), "SOURCE_A": None, "SOURCE_B": None}
+    if kind == "one document":
+        (folder / "one.txt").write_text(ARTICLE, encoding="utf-8")
+        return {"CORPUS": str(folder / "one.txt")}
+    (folder / "targets.yaml").write_text(NEW_TARGETS, encoding="utf-8")
+    return {"CORPUS": str(ROOT / "data" / "raw" / "sources.csv"), "TARGETS": str(folder / "targets.yaml")}
+
+
+@pytest.fixture(scope="module", params=["multi", "one document", "seed with new targets only"])
+def rendered(request, tmp_path_factory) -> tuple[dict[str, object], list[Path]]:
+    if request.param == "multi" and not (MULTI / "sources.csv").is_file():
+        pytest.skip("the multi-outlet test corpus is not there")
+    folder = tmp_path_factory.mktemp("reports")
+    params = {**_corpus(request.param, folder), "FIGURES": str(folder / "figures")}
+    reports = framing.render_reports(NOTEBOOKS, out_dir=folder / "out", parameters=params)
+    return params, [r.html for r in reports]
+
+
+@pytest.mark.slow
+def test_reports_01_to_03_run_on_the_corpus_and_name_every_outlet(rendered) -> None:
+    params, pages = rendered
+    outlets = set(framing.load_corpus(params["CORPUS"])["outlet"].dropna().astype(str))
+    assert len(pages) == 3
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "Traceback" not in text and "Error" not in text, page.name
+        import html
+
+        assert {o for o in outlets if html.escape(o) not in text} == set(), page.name
+    comparison = pages[2].read_text(encoding="utf-8")
+    assert "One article" not in comparison
+    if "TARGETS" in params:
+        quality = pages[1].read_text(encoding="utf-8")
+        assert "Not measured" in quality and "sanctions" in quality
+        assert "nato_expansion" not in quality  # never the default targets' figures
