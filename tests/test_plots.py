@@ -161,3 +161,30 @@ def test_save_figure_refuses_names_that_are_paths(tmp_path, name) -> None:
 
     with pytest.raises(ValueError, match="plain file name"):
         plots.save_figure(plt.figure(), name, folder=tmp_path)
+
+
+def test_stance_heatmap_hatches_and_marks_cells_with_too_few_documents() -> None:
+    t = pd.DataFrame({"outlet": ["X", "X", "Y", "Y"], "target": ["nato", "ukraine"] * 2, "n": [9, 9, 6, 6],
+                      "mean": [0.3, -0.2, 0.1, 0.5], "ci_low": [0.1, -0.4, None, None],
+                      "ci_high": [0.5, 0.0, None, None], "too_small": False,
+                      "few_documents": [False, False, True, True]})
+    fig, ax = plots.stance_heatmap(t, by="outlet")
+    texts = [x.get_text() for x in ax.texts]
+    assert "+0.10\n(no interval) \u2021" in texts and "+0.30\n[+0.10, +0.50]" in texts
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert sorted((p.get_x(), p.get_y()) for p in hatched) == [(0, 1), (1, 1)]  # row Y, both targets
+    assert any("too few documents" in a.get_text() for a in ax.texts + [c for c in ax.get_children()
+                                                                          if hasattr(c, "get_text")])
+
+
+def test_outlet_source_chart_stacks_each_outlets_word_shares_in_source_colours() -> None:
+    t = pd.DataFrame({"outlet": ["X", "X", "Y"], "source": [K, D, K], "outlet_documents": [3, 3, 1],
+                      "word_share": [0.7, 0.3, 1.0]})
+    colours = plots.palette([K, D])
+    fig, ax = plots.outlet_source_chart(t)
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["X (3 articles)", "Y (1 article)"]
+    widths = {(round(p.get_y() + p.get_height() / 2), to_hex(p.get_facecolor())): p.get_width()
+              for p in ax.patches}
+    assert widths[(0, colours[K])] == pytest.approx(0.7) and widths[(1, colours[K])] == pytest.approx(1.0)
+    assert widths[(0, colours[D])] == pytest.approx(0.3)
+    assert "70%" in [x.get_text() for x in ax.texts]
