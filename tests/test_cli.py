@@ -153,3 +153,47 @@ def test_the_precision_reaches_the_notebook_kernel(tmp_path: Path, monkeypatch: 
     page = (tmp_path / "out" / "p.html").read_text()
     assert "env=int8" in page and "settings=int8" in page
     assert dict(os.environ) == before
+
+
+def test_reports_refuses_an_unknown_parameter_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["reports", "-p", "CORPSU", "x"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: unknown notebook parameter 'CORPSU'; the notebooks take CORPUS, TABLES, ")
+    assert len(err.splitlines()) == 1
+
+
+def test_reports_flags_become_the_notebook_parameters(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from framing import report
+
+    seen: dict[str, object] = {}
+
+    def fake_render(notebooks: object, **kw: object) -> list[object]:
+        seen.update(kw)
+        return []
+
+    monkeypatch.setattr(report, "render_reports", fake_render)
+    argv = ["reports", "--corpus", "c.csv", "--targets", "t.yaml", "--aliases", "a.csv",
+            "--training", "x.csv", "-p", "RANDOM_SEED", "7", "-p", "SOURCE_A", "None",
+            "--out", str(tmp_path)]  # fmt: skip
+    assert cli.main(argv) == 0
+    assert seen["parameters"] == {"CORPUS": "c.csv", "TARGETS": "t.yaml", "ALIASES": "a.csv",
+                                  "TRAINING": "x.csv", "RANDOM_SEED": 7, "SOURCE_A": "None"}  # fmt: skip
+    assert seen["out_dir"] == str(tmp_path) and seen["progress"] is False
+
+
+def test_reports_ctrl_c_is_one_line_and_exit_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from framing import report
+
+    def interrupted(notebooks: object, **kw: object) -> list[object]:
+        raise report.ReportsInterrupted("02_scores.ipynb")
+
+    monkeypatch.setattr(report, "render_reports", interrupted)
+    assert cli.main(["reports"]) == 130
+    assert capsys.readouterr().err.strip() == (
+        "interrupted during 02_scores.ipynb: finished reports are kept; "
+        "scores are cached, run again to resume"
+    )

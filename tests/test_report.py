@@ -154,3 +154,230 @@ def test_cli_exits_non_zero_and_names_the_failing_notebook(tmp_path: Path, caplo
     nb = _notebook(tmp_path / "broken.ipynb", "1 / 0")
     assert cli.main(["reports", str(nb), "--out", str(tmp_path / "out")]) == 1
     assert "broken.ipynb failed in cell 2" in caplog.text
+
+
+# ---------------------------------------------------------------- one pipeline run, parameters, --out
+
+PARAMETERS = ["CORPUS", "TABLES", "FIGURES", "TARGETS", "ALIASES", "TRAINING", "MODEL", "GROUP_BY",
+              "SOURCE_A", "SOURCE_B", "RANDOM_SEED"]  # fmt: skip
+
+
+@pytest.mark.parametrize("nb", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_project_notebooks_declare_the_common_parameters_and_papermill_parses_them(
+    nb: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import papermill as pm
+
+    with caplog.at_level("WARNING", logger="papermill"):
+        declared = pm.inspect_notebook(str(nb))
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("papermill")] == []
+    assert list(declared)[: len(PARAMETERS)] == PARAMETERS
+    assert declared["GROUP_BY"]["default"] == '"source"'
+    source = "".join(c.source for c in nbformat.read(nb, as_version=4).cells)
+    assert "run_pipeline(" not in source  # notebooks read TABLES through framing.pipeline_tables
+    assert "framing.pipeline_tables(" in source
+
+
+def test_command_line_values_are_typed_as_papermill_types_them_unless_the_default_is_a_string() -> None:
+    from framing.report import declared_parameters, typed_parameters
+
+    declared = declared_parameters()
+    typed = typed_parameters({"RANDOM_SEED": "7", "SOURCE_A": "None", "SOURCE_B": "12", "MODEL": "None",
+                              "CORPUS": "my/manifest.csv"}, declared)  # fmt: skip
+    assert typed == {"RANDOM_SEED": 7, "SOURCE_A": "None", "SOURCE_B": "12", "MODEL": None,
+                     "CORPUS": "my/manifest.csv"}  # fmt: skip
+
+
+def test_an_unknown_parameter_is_refused_before_anything_runs(tmp_path: Path) -> None:
+    from framing.report import UnknownParameter
+
+    nb = _notebook(tmp_path / "a.ipynb", "print(X)")
+    with pytest.raises(UnknownParameter, match=r"^unknown notebook parameter 'Y'; the notebooks take X$"):
+        render_reports([nb], out_dir=tmp_path / "out", parameters={"Y": 1})
+    assert not (tmp_path / "out").exists()
+
+
+def _tiny_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    import framing
+
+    frames = {
+        "docs": pd.DataFrame({"doc_id": ["d"], "text": ["Talks went on."], "path": ["/x/d.txt"]}),
+        "sentences": pd.DataFrame({"doc_id": ["d"], "sent_id": ["d:0001"], "n": [1], "text": ["Talks on."],
+                                   "is_title": [False], "source": ["narrator"]}),
+        "quotes": pd.DataFrame({"quote_id": pd.Series([], dtype=str), "start": pd.Series([], dtype="int64")}),
+        "stance": pd.DataFrame({"sent_id": ["d:0001"], "target": ["t"], "favor": [0.5], "against": [0.2],
+                                "none": [0.3], "label": ["favor"], "score": [0.3]}),
+        "frames": pd.DataFrame({"sent_id": ["d:0001"], "frame": ["economic"], "prob": [0.9]}),
+    }  # fmt: skip
+    prov = {"framing_version": "0", "parameters": {"corpus": "/x/sources.csv", "targets": None}}
+    for name, df in frames.items():
+        framing.write_table(df, name, provenance=prov, folder=folder)
+    return frames
+
+
+def test_read_tables_returns_what_was_written_with_its_provenance(tmp_path: Path) -> None:
+    import framing
+
+    written = _tiny_tables(tmp_path)
+    tables = framing.read_tables(tmp_path)
+    for name, df in written.items():
+        pd.testing.assert_frame_equal(getattr(tables, name), df, check_dtype=False)
+    assert tables.provenance["parameters"]["corpus"] == "/x/sources.csv"
+    assert tables.written["stance"] == tmp_path / "stance.parquet"
+    assert "read_tables" in framing.__all__ and "pipeline_tables" in framing.__all__
+
+
+def test_read_tables_names_the_missing_tables(tmp_path: Path) -> None:
+    import framing
+
+    _tiny_tables(tmp_path)
+    (tmp_path / "frames.parquet").unlink()
+    with pytest.raises(FileNotFoundError, match=r"no frames table\(s\) in .*framing reports"):
+        framing.read_tables(tmp_path)
+
+
+def test_pipeline_tables_reads_the_folder_and_warns_when_a_parameter_differs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import framing
+    from framing import pipeline
+
+    _tiny_tables(tmp_path)
+    monkeypatch.setattr(pipeline, "run_pipeline", lambda *a, **k: pytest.fail("the pipeline ran"))
+    tables = framing.pipeline_tables(None, tables=tmp_path, model="any")
+    assert tables.stance["target"].tolist() == ["t"] and caplog.records == []
+    framing.pipeline_tables("/y/other.csv", tables=tmp_path)
+    assert "made with corpus=/x/sources.csv, not /y/other.csv" in caplog.text
+
+
+def _write_inputs(tmp_path: Path) -> dict[str, Path]:
+    """A one-document corpus, a one-target codebook, an alias and labelled examples for that target."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Talks resume\n\nZorblat Venn said the talks must go on. "
+        "The ministry said it wanted an agreement.\n", encoding="utf-8")
+    manifest = "doc_id,path,outlet,title,date\na,a.txt,Wire,Talks resume,2024-01-02\n"
+    (corpus / "sources.csv").write_text(manifest, encoding="utf-8")
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(
+        "version: 1\ntargets:\n  - id: talks\n    name: The talks\n    description: The negotiations.\n"
+        "    favor: [The talks must go on.]\n    against: [The talks are pointless.]\n"
+        "    hypothesis_favor: This text supports the talks.\n"
+        "    hypothesis_against: This text opposes the talks.\n", encoding="utf-8")
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("alias,speaker,source,kind\nZorblat Venn,Zorblat Venn,Venn readout,leader\n")
+    training = tmp_path / "training.csv"
+    rows = [("The talks must go on.", "favor", "economic"), ("Talks are a waste.", "against", "morality"),
+            ("It rained.", "none", "economic"), ("We back the negotiations.", "favor", "morality"),
+            ("Negotiating is useless.", "against", "economic"), ("Trains ran late.", "none", "morality")]
+    pd.DataFrame([{"id": f"t{i}", "text": t, "talks": s, "frame": f} for i, (t, s, f) in enumerate(rows)]
+                 ).to_csv(training, index=False)  # fmt: skip
+    return {"corpus": corpus / "sources.csv", "targets": targets, "aliases": aliases, "training": training}
+
+
+def test_run_pipeline_passes_targets_aliases_and_training_on_and_records_them(
+    tmp_path: Path, model_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import framing
+    from framing.scoring import frames as frames_module
+
+    inputs = _write_inputs(tmp_path)
+    seen: dict[str, object] = {}
+    real = frames_module.score_frames
+
+    def spy(*args: object, **kw: object) -> pd.DataFrame:
+        seen.update(kw)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(frames_module, "score_frames", spy)
+    tables = framing.run_pipeline(
+        inputs["corpus"], model=model_dirs["encoder"], write=True, folder=tmp_path / "out",
+        settings=framing.Settings(cache=tmp_path / "cache"), targets=inputs["targets"],
+        aliases=inputs["aliases"], training=inputs["training"],
+    )  # fmt: skip
+    assert set(tables.stance["target"]) == {"talks"}  # the codebook given, not the shipped one
+    assert "Venn readout" in set(tables.sentences["source"])  # the alias given
+    assert seen["training"] == inputs["training"]
+    recorded = framing.read_tables(tmp_path / "out").provenance
+    assert recorded["parameters"] == {name: str(path.resolve()) for name, path in inputs.items()}
+    hashed = {Path(item["path"]).name for item in recorded["inputs"]}
+    assert {"targets.yaml", "aliases.csv", "training.csv"} <= hashed
+
+
+def _table_notebook(path: Path, name: str) -> Path:
+    """A notebook that declares the report parameters and reads the tables it is given."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("CORPUS = None\nTABLES = None\nFIGURES = None\nMODEL = None")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {name}"), params, nbformat.v4.new_code_cell(
+        "import framing\nt = framing.pipeline_tables(CORPUS, tables=TABLES, model=MODEL)\n"
+        "print('tables from', TABLES, 'figures to', FIGURES, 'targets', sorted(set(t.stance['target'])))")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_render_runs_the_pipeline_once_and_every_notebook_reads_its_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from framing import pipeline
+
+    calls: list[dict[str, object]] = []
+
+    def fake_run(source: object, **kw: object) -> pipeline.Tables:
+        calls.append({"source": source, **kw})
+        _tiny_tables(Path(str(kw["folder"])))
+        return pipeline.read_tables(kw["folder"])  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "run_pipeline", fake_run)
+    nbs = [_table_notebook(tmp_path / f"{n}.ipynb", n) for n in ("one", "two")]
+    out = tmp_path / "out"
+    reports = render_reports(nbs, out_dir=out, parameters={"CORPUS": str(tmp_path), "MODEL": "m"})
+    assert len(calls) == 1 and calls[0]["folder"] == out / "processed" and calls[0]["model"] == "m"
+    for report in reports:
+        page = report.html.read_text()
+        assert f"tables from {out / 'processed'} figures to {out / 'figures'} targets ['t']" in page
+
+
+def _snapshot(*folders: Path) -> dict[str, float]:
+    return {str(p): p.stat().st_mtime for f in folders if f.exists() for p in [f, *f.rglob("*")]}
+
+
+def _listing(folder: Path) -> set[str]:
+    return {str(p) for p in folder.rglob("*")}
+
+
+@pytest.mark.slow
+def test_reports_with_out_write_nothing_outside_it_but_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from framing import cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = {
+        "a": "Call on security\n\nThe Kremlin said Putin told Johnson that NATO must stop expanding east. "
+             "Downing Street said Johnson urged Russia to de-escalate and return to diplomacy.\n",
+        "b": "Leaders talk\n\nThe Kremlin said Moscow wanted legal guarantees. "
+             "Downing Street said the Prime Minister stressed Ukraine's sovereignty.\n",
+    }  # fmt: skip
+    rows = ["doc_id,path,outlet,title,date"]
+    for doc_id, text in texts.items():
+        (corpus / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        rows.append(f"{doc_id},{doc_id}.txt,Wire,{text.splitlines()[0]},2021-12-13")
+    (corpus / "sources.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
+    derived = [ROOT / "data" / "processed", ROOT / "reports"]
+    before, notebooks = _snapshot(*derived), _listing(ROOT / "notebooks")
+    out = tmp_path / "out"
+    assert cli.main(["reports", "--out", str(out), "--corpus", str(corpus / "sources.csv")]) == 0
+    assert _snapshot(*derived) == before
+    assert _listing(ROOT / "notebooks") == notebooks  # the listing: the notebooks may be edited meanwhile
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    stems = [p.stem for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
+    assert {"index.html", *(f"{s}.html" for s in stems), *(f"notebooks/{s}.ipynb" for s in stems),
+            "processed/sentences.parquet", "figures/stance_by_source.png"} <= written  # fmt: skip
+    assert {w.split("/")[0] for w in written} <= {"index.html", *(f"{s}.html" for s in stems), "notebooks",
+                                                  "figures", "processed"}  # fmt: skip

@@ -68,8 +68,22 @@ def _kernel_manager(env: Mapping[str, str]) -> type:
     return _EnvKernelManager
 
 
+def _inspect(nb: Path) -> dict[str, Any]:
+    """The parameters ``nb`` declares (``papermill.inspect_notebook``), without papermill's INFO lines."""
+    import papermill as pm
+
+    pm_log = logging.getLogger("papermill")
+    level = pm_log.level
+    pm_log.setLevel(max(level, logging.WARNING))
+    try:
+        return pm.inspect_notebook(str(nb))
+    finally:
+        pm_log.setLevel(level)
+
+
 def _execute(
-    src: Path, dst: Path, parameters: Mapping[str, Any], cwd: Path, env: Mapping[str, str] | None = None
+    src: Path, dst: Path, parameters: Mapping[str, Any], cwd: Path, env: Mapping[str, str] | None = None,
+    progress: bool = False,
 ) -> None:
     import papermill as pm
 
@@ -80,11 +94,13 @@ def _execute(
             str(dst),
             parameters=dict(parameters),
             cwd=str(cwd),
-            progress_bar=False,
+            progress_bar=progress,
             kernel_name="python3",
             **engine,
         )
     except pm.PapermillExecutionError as err:
+        if err.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel first
+            raise KeyboardInterrupt from None
         raise NotebookFailed(
             f"{src.name} failed in cell {err.cell_index} ({err.ename}: {err.evalue}). "
             f"The partially executed notebook is kept at {dst}."
@@ -126,31 +142,160 @@ def _index(reports: Sequence[Report], out: Path) -> None:
     )
 
 
+class UnknownParameter(ValueError):
+    """A parameter that none of the notebooks declares in its ``parameters`` cell."""
+
+
+class ReportsInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a render; ``during`` names the notebook (or the pipeline run) it stopped in.
+
+    Reports finished before it are kept, and so is every score already
+    committed to the cache, so running the same command again resumes.
+    """
+
+    def __init__(self, during: str) -> None:
+        super().__init__(during)
+        self.during = during
+
+
+#: the parameters that name a file or folder: made absolute, since a notebook runs in notebooks/
+_PATH_PARAMETERS = ("CORPUS", "TABLES", "FIGURES", "TARGETS", "ALIASES", "TRAINING", "ORIGINALS")
+
+
+def _notebooks(notebooks: Sequence[str | Path] | None) -> list[Path]:
+    nbs = [Path(n) for n in notebooks] if notebooks else sorted(paths().notebooks.glob("*.ipynb"))
+    if not nbs:
+        raise FileNotFoundError(f"no notebooks found in {paths().notebooks}")
+    return nbs
+
+
+def declared_parameters(notebooks: Sequence[str | Path] | None = None) -> dict[str, str]:
+    """Every parameter the notebooks' ``parameters`` cells declare, with its default as written.
+
+    Read with ``papermill.inspect_notebook``; a name declared by several
+    notebooks keeps the first default found.
+
+    Examples
+    --------
+    >>> declared = declared_parameters()
+    >>> declared["CORPUS"], declared["GROUP_BY"]
+    ('None', '"source"')
+    """
+    out: dict[str, str] = {}
+    for nb in _notebooks(notebooks):
+        for name, info in _inspect(nb).items():
+            out.setdefault(name, str(info["default"]))
+    return out
+
+
+def typed_parameters(values: Mapping[str, str], declared: Mapping[str, str]) -> dict[str, Any]:
+    """Command-line parameter values, typed as papermill's ``-p`` types them.
+
+    A value stays a string when the notebook's declared default is a string
+    literal; otherwise ``True``, ``False``, ``None``, integers and floats
+    become Python values, as with ``papermill -p``.
+
+    Examples
+    --------
+    >>> typed_parameters({"RANDOM_SEED": "7", "SOURCE_A": "None", "CORPUS": "None"},
+    ...                  {"RANDOM_SEED": "13", "SOURCE_A": '"Kremlin readout"', "CORPUS": "None"})
+    {'RANDOM_SEED': 7, 'SOURCE_A': 'None', 'CORPUS': None}
+    """
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if declared.get(name, "").startswith(("'", '"')) or not isinstance(value, str):
+            out[name] = value
+            continue
+        literal = {"True": True, "False": False, "None": None}
+        if value in literal:
+            out[name] = literal[value]
+            continue
+        for kind in (int, float):
+            try:
+                out[name] = kind(value)
+                break
+            except ValueError:
+                continue
+        else:
+            out[name] = value
+    return out
+
+
+def _check_known(parameters: Mapping[str, Any], declared: Mapping[str, str]) -> None:
+    for name in parameters:
+        if name not in declared:
+            raise UnknownParameter(
+                f"unknown notebook parameter {name!r}; the notebooks take {', '.join(declared)}"
+            )
+
+
+def _absolute(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Path parameters made absolute when they name something that exists here (or a folder to write)."""
+    out = dict(parameters)
+    for name in _PATH_PARAMETERS:
+        value = out.get(name)
+        if isinstance(value, str | Path) and str(value):
+            p = Path(value).expanduser()
+            if p.exists() or name in ("FIGURES", "TABLES"):
+                out[name] = str(p.resolve())
+    return out
+
+
+def _run_pipeline_once(params: Mapping[str, Any], folder: Path, settings: Settings | None) -> None:
+    from framing.pipeline import describe, run_pipeline
+
+    log.info("running the pipeline once for every notebook; its tables go to %s", folder)
+    try:
+        tables = run_pipeline(
+            params.get("CORPUS"), model=params.get("MODEL"), write=True, folder=folder, settings=settings,
+            targets=params.get("TARGETS"), aliases=params.get("ALIASES"), training=params.get("TRAINING"),
+        )  # fmt: skip
+    except KeyboardInterrupt as err:
+        saved = getattr(err, "saved", None)  # scoring says how many sentences reached the cache
+        raise ReportsInterrupted(
+            "the pipeline run" + (f" ({saved} sentences scored and cached)" if saved else "")
+        ) from None
+    log.info("pipeline: %s", describe(tables))
+
+
 def render_reports(
     notebooks: Sequence[str | Path] | None = None,
     *,
     out_dir: str | Path | None = None,
     parameters: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
+    progress: bool = False,
 ) -> list[Report]:
-    """Execute notebooks and write one HTML report each, plus ``index.html``.
+    """Run the pipeline once, execute the notebooks on its tables, and write one HTML report each.
+
+    When a notebook declares ``TABLES`` (the project's do) and ``TABLES`` is
+    not given, :func:`framing.run_pipeline` runs once here, with the
+    parameters ``CORPUS``, ``MODEL``, ``TARGETS``, ``ALIASES`` and
+    ``TRAINING``, and writes its tables (Parquet with provenance); each
+    notebook then reads them (``TABLES``) instead of running the pipeline.
 
     Parameters
     ----------
     notebooks
         Notebook files; defaults to every ``notebooks/*.ipynb`` in name order.
     out_dir
-        Where to write HTML; defaults to ``reports/``. Executed notebooks go
-        to ``<out_dir>/notebooks/``.
+        Where everything goes: the HTML reports and ``index.html``, executed
+        notebooks in ``<out_dir>/notebooks/``, figures in
+        ``<out_dir>/figures/`` and the tables in ``<out_dir>/processed/``.
+        Default: ``reports/``, ``reports/notebooks/``, ``reports/figures/``
+        and ``data/processed/``.
     parameters
-        Passed to every notebook's ``parameters`` cell (papermill).
+        For the notebooks' ``parameters`` cells (papermill); each notebook is
+        given the ones it declares. Paths are made absolute.
     settings
-        Model, precision, cache and device for the notebooks
-        (:class:`framing.Settings`). Each notebook runs in its own kernel
-        process, which gets them as ``FRAMING_*`` environment variables (so
-        ``Settings.from_env()`` in the notebook returns them); this process's
-        environment is not changed. Default: the kernel inherits this
-        process's environment as it is.
+        Model, precision, cache and device (:class:`framing.Settings`), for
+        the pipeline run and for the notebooks. Each notebook runs in its own
+        kernel process, which gets them as ``FRAMING_*`` environment
+        variables (so ``Settings.from_env()`` in the notebook returns them);
+        this process's environment is not changed. Default: the kernel
+        inherits this process's environment as it is.
+    progress
+        Show papermill's cell-by-cell progress bar (on stderr).
 
     Returns
     -------
@@ -158,29 +303,45 @@ def render_reports(
 
     Raises
     ------
+    UnknownParameter
+        A parameter that no notebook declares (before anything runs).
     NotebookFailed
         Naming the notebook and the cell; the partial notebook is kept.
+    ReportsInterrupted
+        On Ctrl-C, naming the notebook it stopped in; reports already written
+        are kept.
 
     Examples
     --------
     >>> from framing import render_reports
-    >>> reports = render_reports()  # doctest: +SKIP
+    >>> reports = render_reports(parameters={"CORPUS": "my/manifest.csv"}, out_dir="out")  # doctest: +SKIP
     """
     env = None if settings is None else _kernel_env(settings)
     p = paths()
-    nbs = [Path(n) for n in notebooks] if notebooks else sorted(p.notebooks.glob("*.ipynb"))
-    if not nbs:
-        raise FileNotFoundError(f"no notebooks found in {p.notebooks}")
-    out = Path(out_dir) if out_dir is not None else p.reports
+    nbs = _notebooks(notebooks)
+    declared = {nb: set(_inspect(nb)) for nb in nbs}
+    every = declared_parameters(nbs)  # in declaration order, for the message
+    _check_known(parameters or {}, every)
+    params = _absolute(parameters or {})
+    out = Path(out_dir).resolve() if out_dir is not None else p.reports
+    params.setdefault("FIGURES", str(out / "figures") if out_dir is not None else str(p.figures))
+    if "TABLES" in every and params.get("TABLES") is None:
+        folder = out / "processed" if out_dir is not None else p.processed
+        _run_pipeline_once(params, folder, settings)
+        params["TABLES"] = str(folder)
     executed_dir = out / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
     reports: list[Report] = []
-    for nb in nbs:
-        log.info("executing %s", nb.name)
+    for i, nb in enumerate(nbs, start=1):
+        log.info("[%d/%d] %s", i, len(nbs), nb.name)
         executed = executed_dir / nb.name
-        _execute(nb, executed, parameters or {}, cwd=nb.parent, env=env)
+        own = {k: v for k, v in params.items() if k in declared[nb]}
         target = out / f"{nb.stem}.html"
-        title = _to_html(executed, target)
+        try:
+            _execute(nb, executed, own, cwd=nb.parent, env=env, progress=progress)
+            title = _to_html(executed, target)
+        except KeyboardInterrupt:
+            raise ReportsInterrupted(nb.name) from None
         log.info("wrote %s", target)
         reports.append(Report(notebook=nb, executed=executed, html=target, title=title))
     _index(reports, out / "index.html")
@@ -420,6 +581,9 @@ def provenance_table(prov: Mapping[str, Any]) -> pd.DataFrame:
             rows.append((f"model {key}" if key != "model" else "model", str(model[key])))
     if prov.get("codebooks_sha256"):
         rows.append(("codebooks sha256", str(prov["codebooks_sha256"])))
+    for key, value in (prov.get("parameters") or {}).items():
+        if value is not None:
+            rows.append((key, str(value)))
     for item in prov.get("inputs", []):
         rows.append((f"input {Path(item['path']).name}", f"sha256 {item['sha256']}"))
     if prov.get("created_utc"):
