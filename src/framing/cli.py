@@ -35,7 +35,6 @@ def _cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
         render_reports,
         typed_parameters,
     )
-
     given = dict(args.param)
     given.update({name: value for flag, name in _REPORT_FLAGS.items() if (value := getattr(args, flag))})
     try:
@@ -45,7 +44,14 @@ def _cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
     except UnknownParameter as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except (NotebookFailed, FileNotFoundError) as err:
+    except (NotebookFailed, FileNotFoundError, ValueError) as err:  # ValueError: a corpus load_corpus refuses
+        log.error("%s", err)
+        return 1
+    except RuntimeError as err:  # a model that does not load (ModelError, imported only when it happens)
+        from framing.scoring.models import ModelError
+
+        if not isinstance(err, ModelError):
+            raise
         log.error("%s", err)
         return 1
     except KeyboardInterrupt as err:
