@@ -141,7 +141,9 @@ def test_cli_score_writes_both_tables(tmp_path: Path) -> None:
     assert len(pd.read_csv(fr)) == 2 * 15
 
 
-def test_cli_reports_a_bad_model_in_one_line(tmp_path: Path) -> None:
+def test_cli_reports_a_bad_model_in_one_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     src = tmp_path / "s.txt"
-    src.write_text("a sentence\n", encoding="utf-8")
+    src.write_text("A title\n\nA sentence of the body.\n", encoding="utf-8")
     assert cli.main(["score", str(src), "--model", "no-such-model"]) == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "no-such-model" in errors[0]

@@ -499,11 +499,11 @@ def test_memory_grows_linearly_with_document_size() -> None:
 def test_one_scoring_call_stopped_part_way_keeps_its_finished_chunks(
     tmp_path: Path, tiny_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from framing.scoring import stance
+    from framing.scoring import _core
 
     texts = tiny_sentences(40, seed=3)
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(stance, "_COMMIT_EVERY", 8)
+    monkeypatch.setattr(_core, "_COMMIT_EVERY", 8)
     enc = framing.load_model(tiny_dir)
     framing.score_stance(["warm up the heads."], model=enc)  # fit the heads outside the stopped run
     original = models.Encoder.encode
