@@ -385,7 +385,6 @@ class EventAccounts:
         return {s: self.texts[s] for s in own["source"] if s in self.texts}
 
 
-
 def _official_sources(acc: pd.DataFrame) -> list[str]:
     """Each source of an event's official documents once, documents in the corpus before fetched ones."""
     acc = acc.sort_values("origin", key=lambda o: o.map({"corpus": 0, "fetched": 1}), kind="stable")
@@ -520,6 +519,10 @@ def event_accounts(sentences: pd.DataFrame, docs: pd.DataFrame, event: str | Non
     for source in picked:
         texts[source], how = _account(source, official, sentences, body, originals)
         used.append({"source": source, **how, "sentences": len(texts[source])})
+        same = official[(official["source"] == source) & (official["origin"] == "corpus")]
+        if len(same) > 1:
+            notes.append(f"{len(same)} documents are compared as {source!r}; the first, "
+                         f"{same['doc_id'].iloc[0]!r}, is used")
     cols = [c for c in ("doc_id", "outlet", "kind", "title", "date") if c in in_event.columns]
     return EventAccounts(event, list(texts), texts, pd.DataFrame(used, columns=USED_COLUMNS), body,
                          in_event[cols].reset_index(drop=True), notes)
