@@ -275,4 +275,5 @@ def marker_table(markers: pd.DataFrame, sentences: pd.DataFrame, *, by: str = "s
                          "per_100_words": 100 * len(h) / words if words else np.nan,
                          "markers": ", ".join(f"{k} ({v})" for k, v in counts.items()),
                          "sent_ids": ids, "example": text_of.get(ids[0], "") if ids else ""})
-    return pd.DataFrame(rows)
+    cols = [by, "category", "n", "n_outlet", "n_quoted", "per_100_words", "markers", "sent_ids", "example"]
+    return pd.DataFrame(rows, columns=cols)  # with its columns even when no sentence has a group
