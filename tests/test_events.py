@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -279,23 +278,4 @@ def test_carriage_runs_per_article_of_the_event_against_its_originals_only() -> 
     assert c.claims.loc[0, "outlet"] == "RT"
 
 
-# --------------------------------------------------------------------------- the report on a real corpus
-
-
-@pytest.mark.slow
-def test_alignment_report_reports_each_event_of_the_multi_outlet_corpus(tmp_path: Path) -> None:
-    if not MULTI.is_file():
-        pytest.skip("the multi-outlet test corpus is not there")
-    docs = framing.load_corpus(MULTI)
-    names = framing.event_summary(docs)["event"].tolist()
-    assert len(names) >= 2
-    (report,) = framing.render_reports([ROOT / "notebooks" / "04_alignment.ipynb"], out_dir=tmp_path,
-                                       parameters={"CORPUS": str(MULTI)})
-    html = report.html.read_text()
-    page = re.sub(r"<[^>]+>", " ", re.sub(r"(?s)<(style|script)\b.*?</\1>", " ", html))  # the text shown
-    assert "Traceback" not in page and "Error" not in page
-    for name in names:
-        assert page.count(f"Event {name}") >= 5, name  # a heading per event in each section
-    for source in framing.accounts(docs)["source"]:
-        assert source in page
-    assert "readout in the corpus" in page and "as quoted in the articles" not in page
+# the alignment report on the multi-outlet corpus: tests/test_multi_reports.py

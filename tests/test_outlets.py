@@ -350,7 +350,8 @@ def _corpus(kind: str, folder: Path) -> dict[str, object]:
     return {"CORPUS": str(ROOT / "data" / "raw" / "sources.csv"), "TARGETS": str(folder / "targets.yaml")}
 
 
-@pytest.fixture(scope="module", params=["multi", "one document", "seed with new targets only"])
+# the multi-outlet corpus is rendered once, with every notebook, in tests/test_multi_reports.py
+@pytest.fixture(scope="module", params=["one document", "seed with new targets only"])
 def rendered(request, tmp_path_factory) -> tuple[dict[str, object], list[Path]]:
     if request.param == "multi" and not (MULTI / "sources.csv").is_file():
         pytest.skip("the multi-outlet test corpus is not there")

@@ -341,43 +341,4 @@ def test_render_runs_the_pipeline_once_and_every_notebook_reads_its_tables(
         assert f"tables from {out / 'processed'} figures to {out / 'figures'} targets ['t']" in page
 
 
-def _snapshot(*folders: Path) -> dict[str, float]:
-    return {str(p): p.stat().st_mtime for f in folders if f.exists() for p in [f, *f.rglob("*")]}
-
-
-def _listing(folder: Path) -> set[str]:
-    return {str(p) for p in folder.rglob("*")}
-
-
-@pytest.mark.slow
-def test_reports_with_out_write_nothing_outside_it_but_the_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from framing import cli
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    texts = {
-        "a": "Call on security\n\nThe Kremlin said Putin told Johnson that NATO must stop expanding east. "
-             "Downing Street said Johnson urged Russia to de-escalate and return to diplomacy.\n",
-        "b": "Leaders talk\n\nThe Kremlin said Moscow wanted legal guarantees. "
-             "Downing Street said the Prime Minister stressed Ukraine's sovereignty.\n",
-    }  # fmt: skip
-    rows = ["doc_id,path,outlet,title,date"]
-    for doc_id, text in texts.items():
-        (corpus / f"{doc_id}.txt").write_text(text, encoding="utf-8")
-        rows.append(f"{doc_id},{doc_id}.txt,Wire,{text.splitlines()[0]},2021-12-13")
-    (corpus / "sources.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
-    derived = [ROOT / "data" / "processed", ROOT / "reports"]
-    before, notebooks = _snapshot(*derived), _listing(ROOT / "notebooks")
-    out = tmp_path / "out"
-    assert cli.main(["reports", "--out", str(out), "--corpus", str(corpus / "sources.csv")]) == 0
-    assert _snapshot(*derived) == before
-    assert _listing(ROOT / "notebooks") == notebooks  # the listing: the notebooks may be edited meanwhile
-    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    stems = [p.stem for p in sorted((ROOT / "notebooks").glob("*.ipynb"))]
-    assert {"index.html", *(f"{s}.html" for s in stems), *(f"notebooks/{s}.ipynb" for s in stems),
-            "processed/sentences.parquet", "figures/stance_by_source.png"} <= written  # fmt: skip
-    assert {w.split("/")[0] for w in written} <= {"index.html", *(f"{s}.html" for s in stems), "notebooks",
-                                                  "figures", "processed"}  # fmt: skip
+# --out on a corpus of several documents and outlets: tests/test_multi_reports.py
