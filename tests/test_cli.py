@@ -176,10 +176,12 @@ def test_reports_flags_become_the_notebook_parameters(
     monkeypatch.setattr(report, "render_reports", fake_render)
     argv = ["reports", "--corpus", "c.csv", "--targets", "t.yaml", "--aliases", "a.csv",
             "--training", "x.csv", "-p", "RANDOM_SEED", "7", "-p", "SOURCE_A", "None",
-            "--out", str(tmp_path)]  # fmt: skip
+            "-p", "GROUP_BY", "7", "--out", str(tmp_path)]  # fmt: skip
     assert cli.main(argv) == 0
+    # typed as the notebooks' defaults: a number, None, and a string that stays a string
     assert seen["parameters"] == {"CORPUS": "c.csv", "TARGETS": "t.yaml", "ALIASES": "a.csv",
-                                  "TRAINING": "x.csv", "RANDOM_SEED": 7, "SOURCE_A": "None"}  # fmt: skip
+                                  "TRAINING": "x.csv", "RANDOM_SEED": 7, "SOURCE_A": None,
+                                  "GROUP_BY": "7"}  # fmt: skip
     assert seen["out_dir"] == str(tmp_path) and seen["progress"] is False
 
 
