@@ -471,14 +471,15 @@ def test_framing_score_prints_one_line_and_exits_non_zero(tmp_path: Path, tiny_d
     data = (tiny_dir / "model.safetensors").read_bytes()
     name = (str(_copy_with_weights(tiny_dir, tmp_path / "m", data[:1000])) if case == "truncated"
             else "no-such-model")
-    (tmp_path / "s.txt").write_text("nato must stop.\n", encoding="utf-8")
+    (tmp_path / "s.txt").write_text("A title\n\nNATO must stop.\n", encoding="utf-8")  # a title and a body
     cli = Path(sys.executable).with_name("framing")
     run = subprocess.run([str(cli), "score", str(tmp_path / "s.txt"), "--model", name],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode != 0
     lines = [line for line in (run.stdout + run.stderr).splitlines() if line.strip()]
-    assert len(lines) == 1, run.stderr
-    assert lines[0].startswith("ERROR") and "Traceback" not in run.stderr
+    # one error line; the only other line allowed is the progress note of what is being scored
+    assert [line for line in lines if not line.startswith("INFO")] == [lines[-1]], run.stderr
+    assert lines[-1].startswith("ERROR") and "Traceback" not in run.stderr
 
 
 def _long_inputs(mb: float) -> dict[str, float]:

@@ -182,9 +182,10 @@ def test_command_line_values_are_typed_as_papermill_types_them_unless_the_defaul
     from framing.report import declared_parameters, typed_parameters
 
     declared = declared_parameters()
-    typed = typed_parameters({"RANDOM_SEED": "7", "SOURCE_A": "None", "SOURCE_B": "12", "MODEL": "None",
+    typed = typed_parameters({"RANDOM_SEED": "7", "GROUP_BY": "12", "SOURCE_A": "None", "MODEL": "None",
                               "CORPUS": "my/manifest.csv"}, declared)  # fmt: skip
-    assert typed == {"RANDOM_SEED": 7, "SOURCE_A": "None", "SOURCE_B": "12", "MODEL": None,
+    # GROUP_BY's default is a string, so its value stays one; the others default to a number or None
+    assert typed == {"RANDOM_SEED": 7, "GROUP_BY": "12", "SOURCE_A": None, "MODEL": None,
                      "CORPUS": "my/manifest.csv"}  # fmt: skip
 
 
