@@ -18,7 +18,7 @@ CONSTRAINTS := constraints.txt
 LOCK_VENV   := .venv-lock
 
 .DEFAULT_GOAL := help
-.PHONY: help venv reports test test-fast lint docs lab lock clean clean-venv
+.PHONY: help venv reports test test-fast lint docs docs-example lab lock clean clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-11s %s\n", $$1, $$2}'
@@ -53,6 +53,17 @@ lint: $(STAMP) ## Check code style with ruff
 docs: $(STAMP) ## Build the documentation site into site/ (mkdocs build --strict)
 	@echo ">> building the documentation into site/ (open site/index.html)"
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+# The worked example of docs/corpus.md: the Biden–Xi call in tests/data/multi, its own targets and aliases.
+EXAMPLE     := docs/examples/us-china
+EXAMPLE_OUT := build/us-china
+
+docs-example: $(STAMP) ## Render the reports of docs/examples/us-china into build/us-china and refresh its figure
+	@echo ">> rendering the reports of $(EXAMPLE) into $(EXAMPLE_OUT) (a few minutes)"
+	$(VENV)/bin/framing reports --corpus $(EXAMPLE)/sources.csv --targets $(EXAMPLE)/targets.yaml \
+	    --aliases $(EXAMPLE)/aliases.csv --out $(EXAMPLE_OUT)
+	cp $(EXAMPLE_OUT)/figures/stance_by_source.png $(EXAMPLE)/stance_by_source.png
+	@echo ">> refreshed $(EXAMPLE)/stance_by_source.png (the figure of docs/corpus.md)"
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ to run and change them interactively
 	$(VENV)/bin/jupyter lab notebooks/
