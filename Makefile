@@ -21,7 +21,7 @@ LOCK_VENV   := .venv-lock
 .PHONY: help venv reports test test-fast lint docs docs-example lab lock clean clean-venv
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@echo ">> creating $(VENV) and installing framing with its dev extras (first run: a few minutes)"
