@@ -69,14 +69,28 @@ def _kernel_manager(env: Mapping[str, str]) -> type:
 
 
 def _inspect(nb: Path) -> dict[str, Any]:
-    """The parameters ``nb`` declares (``papermill.inspect_notebook``), without papermill's INFO lines."""
+    """The parameters ``nb`` declares (``papermill.inspect_notebook``), without papermill's INFO lines.
+
+    A notebook without kernel metadata (written by a script, say) is read as
+    a Python notebook, as :func:`render_reports` runs it.
+    """
+    import tempfile
+
+    import nbformat
     import papermill as pm
 
     pm_log = logging.getLogger("papermill")
     level = pm_log.level
     pm_log.setLevel(max(level, logging.WARNING))
     try:
-        return pm.inspect_notebook(str(nb))
+        node = nbformat.read(nb, as_version=4)
+        if node.metadata.get("kernelspec", {}).get("name"):
+            return pm.inspect_notebook(str(nb))
+        node.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+        with tempfile.TemporaryDirectory(prefix="framing-inspect-") as tmp:
+            copy = Path(tmp) / Path(nb).name
+            nbformat.write(node, copy)
+            return pm.inspect_notebook(str(copy))
     finally:
         pm_log.setLevel(level)
 
