@@ -378,3 +378,24 @@ def test_every_report_runs_on_the_corpus_and_names_every_outlet(rendered) -> Non
         quality = pages[1].read_text(encoding="utf-8")
         assert "Not measured" in quality and "sanctions" in quality
         assert "nato_expansion" not in quality  # never the default targets' figures
+
+
+@pytest.mark.slow
+def test_the_scores_report_shows_model_coder_agreement_on_an_imported_coded_sample(tmp_path) -> None:
+    corpus = tmp_path / "one.txt"
+    corpus.write_text(ARTICLE, encoding="utf-8")
+    tables = framing.run_pipeline(corpus, write=True, folder=tmp_path / "tables")
+    model = framing.model_codes(stance=tables.stance, frames=tables.frames)
+    first = model[model["item"].str.startswith("stance:")].iloc[0]["item"]
+    rows = model[model["item"] == first]
+    ids = rows["sent_id"].tolist()
+    # two coders, the layout `framing annotate import --codes` writes
+    values = dict(zip(rows["sent_id"], rows["value"], strict=True))
+    coded = pd.DataFrame([{"sent_id": s, "coder": c, "item": first, "value": values[s]}
+                          for s in ids for c in ("coder_a", "coder_b")])
+    coded.to_csv(tmp_path / "tables" / "coded.csv", index=False)
+    (page,) = framing.render_reports([ROOT / "notebooks" / "02_scores.ipynb"], out_dir=tmp_path / "out",
+                                     parameters={"CORPUS": str(corpus), "TABLES": str(tmp_path / "tables")})
+    text = page.html.read_text(encoding="utf-8")
+    assert "No coded sample of this corpus has been imported" not in text
+    assert "coder_a vs model" in text and "coder_b vs model" in text
