@@ -69,10 +69,12 @@ def test_every_page_names_every_outlet_and_shows_no_error(rendered: dict[str, ob
     docs = framing.load_corpus(MULTI)
     outlets = set(docs.loc[docs["kind"] == "article", "outlet"].astype(str))
     out = Path(str(rendered["out"]))
-    for stem in STEMS[:3]:
+    for stem in STEMS:
         text = _text((out / f"{stem}.html").read_text(encoding="utf-8"))
         assert "Traceback" not in text and "Error" not in text, stem
-        assert {o for o in outlets if o not in text} == set(), stem
+        assert "dtype:" not in text, f"{stem} prints a pandas object instead of a styled table"
+        if stem != "04_alignment":  # the alignment report names the outlets of the articles it compares
+            assert {o for o in outlets if o not in text} == set(), stem
 
 
 @pytest.mark.slow
