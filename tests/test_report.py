@@ -179,7 +179,7 @@ def test_project_notebooks_declare_the_common_parameters_and_papermill_parses_th
 
 
 def test_command_line_values_are_typed_as_papermill_types_them_unless_the_default_is_a_string() -> None:
-    from framing.report import declared_parameters, typed_parameters
+    from framing._parameters import declared_parameters, typed_parameters
 
     declared = declared_parameters()
     typed = typed_parameters({"RANDOM_SEED": "7", "GROUP_BY": "12", "SOURCE_A": "None", "MODEL": "None",
@@ -190,7 +190,7 @@ def test_command_line_values_are_typed_as_papermill_types_them_unless_the_defaul
 
 
 def test_an_unknown_parameter_is_refused_before_anything_runs(tmp_path: Path) -> None:
-    from framing.report import UnknownParameter
+    from framing._parameters import UnknownParameter
 
     nb = _notebook(tmp_path / "a.ipynb", "print(X)")
     with pytest.raises(UnknownParameter, match=r"^unknown notebook parameter 'Y'; the notebooks take X$"):

@@ -27,14 +27,8 @@ _REPORT_FLAGS = {"corpus": "CORPUS", "targets": "TARGETS", "aliases": "ALIASES",
 
 
 def _cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
-    from framing.report import (
-        NotebookFailed,
-        ReportsInterrupted,
-        UnknownParameter,
-        declared_parameters,
-        render_reports,
-        typed_parameters,
-    )
+    from framing._parameters import UnknownParameter, declared_parameters, typed_parameters
+    from framing.report import NotebookFailed, ReportsInterrupted, render_reports
     given = dict(args.param)
     given.update({name: value for flag, name in _REPORT_FLAGS.items() if (value := getattr(args, flag))})
     try:

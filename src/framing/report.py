@@ -13,6 +13,13 @@ from typing import Any
 
 import pandas as pd
 
+from framing._parameters import (
+    absolute,
+    check_known,
+    declared_parameters,
+    inspect_notebook,
+    notebook_paths,
+)
 from framing.config import Settings, paths
 
 log = logging.getLogger(__name__)
@@ -66,33 +73,6 @@ def _kernel_manager(env: Mapping[str, str]) -> type:
             return super().start_kernel(**kw)
 
     return _EnvKernelManager
-
-
-def _inspect(nb: Path) -> dict[str, Any]:
-    """The parameters ``nb`` declares (``papermill.inspect_notebook``), without papermill's INFO lines.
-
-    A notebook without kernel metadata (written by a script, say) is read as
-    a Python notebook, as :func:`render_reports` runs it.
-    """
-    import tempfile
-
-    import nbformat
-    import papermill as pm
-
-    pm_log = logging.getLogger("papermill")
-    level = pm_log.level
-    pm_log.setLevel(max(level, logging.WARNING))
-    try:
-        node = nbformat.read(nb, as_version=4)
-        if node.metadata.get("kernelspec", {}).get("name"):
-            return pm.inspect_notebook(str(nb))
-        node.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
-        with tempfile.TemporaryDirectory(prefix="framing-inspect-") as tmp:
-            copy = Path(tmp) / Path(nb).name
-            nbformat.write(node, copy)
-            return pm.inspect_notebook(str(copy))
-    finally:
-        pm_log.setLevel(level)
 
 
 def _execute(
@@ -156,10 +136,6 @@ def _index(reports: Sequence[Report], out: Path) -> None:
     )
 
 
-class UnknownParameter(ValueError):
-    """A parameter that none of the notebooks declares in its ``parameters`` cell."""
-
-
 class ReportsInterrupted(KeyboardInterrupt):
     """Ctrl-C during a render; ``during`` names the notebook (or the pipeline run) it stopped in.
 
@@ -170,89 +146,6 @@ class ReportsInterrupted(KeyboardInterrupt):
     def __init__(self, during: str) -> None:
         super().__init__(during)
         self.during = during
-
-
-#: the parameters that name a file or folder: made absolute, since a notebook runs in notebooks/
-_PATH_PARAMETERS = ("CORPUS", "TABLES", "FIGURES", "TARGETS", "ALIASES", "TRAINING", "ORIGINALS")
-
-
-def _notebooks(notebooks: Sequence[str | Path] | None) -> list[Path]:
-    nbs = [Path(n) for n in notebooks] if notebooks else sorted(paths().notebooks.glob("*.ipynb"))
-    if not nbs:
-        raise FileNotFoundError(f"no notebooks found in {paths().notebooks}")
-    return nbs
-
-
-def declared_parameters(notebooks: Sequence[str | Path] | None = None) -> dict[str, str]:
-    """Every parameter the notebooks' ``parameters`` cells declare, with its default as written.
-
-    Read with ``papermill.inspect_notebook``; a name declared by several
-    notebooks keeps the first default found.
-
-    Examples
-    --------
-    >>> declared = declared_parameters()
-    >>> declared["CORPUS"], declared["GROUP_BY"]
-    ('None', '"source"')
-    """
-    out: dict[str, str] = {}
-    for nb in _notebooks(notebooks):
-        for name, info in _inspect(nb).items():
-            out.setdefault(name, str(info["default"]))
-    return out
-
-
-def typed_parameters(values: Mapping[str, str], declared: Mapping[str, str]) -> dict[str, Any]:
-    """Command-line parameter values, typed as papermill's ``-p`` types them.
-
-    A value stays a string when the notebook's declared default is a string
-    literal; otherwise ``True``, ``False``, ``None``, integers and floats
-    become Python values, as with ``papermill -p``.
-
-    Examples
-    --------
-    >>> typed_parameters({"RANDOM_SEED": "7", "SOURCE_A": "None", "CORPUS": "None"},
-    ...                  {"RANDOM_SEED": "13", "SOURCE_A": '"Kremlin readout"', "CORPUS": "None"})
-    {'RANDOM_SEED': 7, 'SOURCE_A': 'None', 'CORPUS': None}
-    """
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        if declared.get(name, "").startswith(("'", '"')) or not isinstance(value, str):
-            out[name] = value
-            continue
-        literal = {"True": True, "False": False, "None": None}
-        if value in literal:
-            out[name] = literal[value]
-            continue
-        for kind in (int, float):
-            try:
-                out[name] = kind(value)
-                break
-            except ValueError:
-                continue
-        else:
-            out[name] = value
-    return out
-
-
-def _check_known(parameters: Mapping[str, Any], declared: Mapping[str, str]) -> None:
-    for name in parameters:
-        if name not in declared:
-            raise UnknownParameter(
-                f"unknown notebook parameter {name!r}; the notebooks take {', '.join(declared)}"
-            )
-
-
-def _absolute(parameters: Mapping[str, Any]) -> dict[str, Any]:
-    """Path parameters made absolute when they name something that exists here (or a folder to write)."""
-    out = dict(parameters)
-    for name in _PATH_PARAMETERS:
-        value = out.get(name)
-        if isinstance(value, str | Path) and str(value):
-            p = Path(value).expanduser()
-            if p.exists() or name in ("FIGURES", "TABLES"):
-                out[name] = str(p.resolve())
-    return out
 
 
 def _run_pipeline_once(params: Mapping[str, Any], folder: Path, settings: Settings | None) -> None:
@@ -332,11 +225,11 @@ def render_reports(
     """
     env = None if settings is None else _kernel_env(settings)
     p = paths()
-    nbs = _notebooks(notebooks)
-    declared = {nb: set(_inspect(nb)) for nb in nbs}
+    nbs = notebook_paths(notebooks)
+    declared = {nb: set(inspect_notebook(nb)) for nb in nbs}
     every = declared_parameters(nbs)  # in declaration order, for the message
-    _check_known(parameters or {}, every)
-    params = _absolute(parameters or {})
+    check_known(parameters or {}, every)
+    params = absolute(parameters or {})
     out = Path(out_dir).resolve() if out_dir is not None else p.reports
     params.setdefault("FIGURES", str(out / "figures") if out_dir is not None else str(p.figures))
     if "TABLES" in every and params.get("TABLES") is None:
