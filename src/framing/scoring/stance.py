@@ -334,7 +334,7 @@ def _fit(encoder: Encoder, codebook: str, training: str, folder: Path) -> Stance
             f"target(s) {', '.join(missing)} have no labelled examples of all three labels in {training}: "
             "they are scored zero-shot from their description and statements, with unmeasured accuracy; "
             "add a column per target (favor/against/none) to a training CSV and pass it as training= "
-            "(framing --training)",
+            "(framing reports --training)",
             UserWarning,
             stacklevel=2,
         )
