@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from framing.loading._manifest import csv_header, csv_rows
+from framing.loading._manifest import csv_header, csv_rows, jsonl_rows
 from framing.loading.corpus import CorpusWarning, _announce, _decode, _Report
 
 log = logging.getLogger(__name__)
@@ -86,18 +86,7 @@ def _rows(path: Path, text: str, fmt: str, report: _Report) -> Iterator[tuple[in
         except csv.Error as exc:
             report.skip(path, f"malformed CSV ({exc}); the rest of the file was not read")
         return
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            report.skip(path, f"not valid JSON ({exc.msg} at column {exc.colno})", line=line_no)
-            continue
-        if not isinstance(row, dict):
-            report.skip(path, f"a JSON {type(row).__name__}, expected an object", line=line_no)
-            continue
-        yield line_no, row
+    yield from jsonl_rows(path, text, report)
 
 
 def _blank(value: Any) -> bool:

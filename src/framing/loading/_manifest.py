@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sys
 import warnings
 from collections.abc import Iterator, MutableMapping
@@ -39,6 +40,33 @@ def csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for row in reader:
         yield last + 1, row
         last = reader.line_num
+
+
+def jsonl_rows(path: Path, text: str, report: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, object)`` of a JSON Lines text; a line that is not a JSON object is reported and left out.
+
+    ``report`` is anything with ``skip(path, message, line=...)``, as ``load_corpus`` keeps.
+
+    Examples
+    --------
+    >>> class Report:
+    ...     def skip(self, path, message, line=None): print(line, message)
+    >>> list(jsonl_rows(Path("x.jsonl"), '{"a": 1}\\n[2]\\n', Report()))
+    2 a JSON list, expected an object
+    [(1, {'a': 1})]
+    """
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            report.skip(path, f"not valid JSON ({exc.msg} at column {exc.colno})", line=line_no)
+            continue
+        if not isinstance(row, dict):
+            report.skip(path, f"a JSON {type(row).__name__}, expected an object", line=line_no)
+            continue
+        yield line_no, row
 
 
 def csv_header(text: str) -> list[str]:

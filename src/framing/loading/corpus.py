@@ -25,7 +25,6 @@ Offsets elsewhere in the package refer to this cleaned ``text``.
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import re
 import warnings
@@ -42,6 +41,7 @@ from framing.loading._manifest import (
     csv_header,
     csv_rows,
     document_id,
+    jsonl_rows,
     manifest_rows,
     resolve,
 )
@@ -238,17 +238,7 @@ def _read_csv(path: Path, text: str, text_column: str | None, report: _Report) -
 def _read_jsonl(path: Path, text: str, text_column: str | None, report: _Report) -> Iterator[_Record]:
     text_col: str | None = None
     index = 0
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            report.skip(path, f"not valid JSON ({exc.msg} at column {exc.colno})", line=line_no)
-            continue
-        if not isinstance(row, dict):
-            report.skip(path, f"a JSON {type(row).__name__}, expected an object", line=line_no)
-            continue
+    for line_no, row in jsonl_rows(path, text, report):
         if text_col is None:
             text_col = _pick(list(row), text_column, TEXT_COLUMNS)
             if text_col is None:
