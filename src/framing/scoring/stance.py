@@ -341,12 +341,11 @@ def _fit(encoder: Encoder, codebook: str, training: str, folder: Path) -> Stance
         # the head pooled over targets learns what "none" looks like from the shipped labelled targets
         ids = {str(t["id"]) for t in targets}
         borrowed = [t for t in load_targets(TARGETS) if str(t["id"]) not in ids]
-        if borrowed:
+        if borrowed and str(training) != TRAINING:  # the shipped file already holds their labels
             shipped = load_training(TRAINING)
             cols = ["text", *[str(t["id"]) for t in borrowed if str(t["id"]) in shipped.columns]]
-            extra = shipped[cols] if str(training) != TRAINING else shipped[cols].iloc[:0]
-            train = pd.concat([train, extra], ignore_index=True).fillna("")
-            targets = [*targets, *borrowed]
+            train = pd.concat([train, shipped[cols]], ignore_index=True).fillna("")
+        targets = [*targets, *borrowed]
     return fit_stance_head(encoder, targets, train, folder=folder)
 
 
