@@ -20,7 +20,8 @@ from framing import _codebooks
 
 _ALIASES = "aliases.csv"
 _CUES = "reporting_verbs.csv"
-Kind = Literal["issuer", "leader", "person", "spokesperson", "other"]
+Kind = Literal["issuer", "leader", "person", "spokesperson", "metonym", "other"]
+_KINDS = ("issuer", "leader", "person", "spokesperson", "metonym")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class _Alias:
     speaker: str
     source: str
     kind: Kind
+    country: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,15 +73,16 @@ def _read_aliases(name_or_path: str | Path | pd.DataFrame) -> pd.DataFrame:
             f"{where} lacks the column(s) {sorted(missing)}; an alias table needs "
             "alias,speaker,source[,kind] (see framing/codebooks/aliases.csv)"
         )
-    if "kind" not in table.columns:
-        table["kind"] = ""
+    for optional in ("kind", "country"):
+        if optional not in table.columns:
+            table[optional] = ""
     table = table.fillna("").astype(str)
-    bad = ~table["kind"].isin(["issuer", "leader", "person", "spokesperson", ""])
+    bad = ~table["kind"].isin([*_KINDS, ""])
     if bad.any():
         row = int(bad.idxmax())
         raise ValueError(
-            f"alias table row {row + 1} ({table.loc[row, 'alias']!r}): kind must be issuer, leader, "
-            f"person or empty, not {table.loc[row, 'kind']!r}"
+            f"alias table row {row + 1} ({table.loc[row, 'alias']!r}): kind must be one of "
+            f"{', '.join(_KINDS)} or empty, not {table.loc[row, 'kind']!r}"
         )
     return table
 
@@ -112,7 +115,7 @@ def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
         if not alias:
             continue
         kind = str(row.kind).strip() or _infer_kind(source, speaker)
-        aliases[_key(alias)] = _Alias(speaker, source, kind)  # type: ignore[arg-type]
+        aliases[_key(alias)] = _Alias(speaker, source, kind, str(row.country).strip())  # type: ignore[arg-type]
     bodies: dict[str, str] = {}
     for a in aliases.values():
         if a.kind == "issuer" and a.speaker:

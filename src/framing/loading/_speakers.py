@@ -120,10 +120,11 @@ def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
             who = _resolve_name(name, lex, state)
             side = _spokesperson_side(span, name, lex, state) if who.kind != "leader" else None
             return replace(who, source=side, kind="spokesperson") if side else who
-    found = lex.find(span.text)
-    issuers = [a for _, _, a in found if a.kind == "issuer"]
+    found = _heads_only(lex.find(span.text), span, head)
+    issuers = [a for _, _, a in found if a.kind in ("issuer", "metonym")]
     if issuers:
-        alias = max(((e - s, a) for s, e, a in found if a.kind == "issuer"), key=lambda x: x[0])[1]
+        alias = max(((e - s, a) for s, e, a in found if a.kind in ("issuer", "metonym")),
+                    key=lambda x: x[0])[1]
         return _Attr(alias.speaker or alias.source.removesuffix(" readout"), alias.source, "issuer")
     if found:
         s, e, alias = found[0]
@@ -145,6 +146,13 @@ def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
         name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
         return _Attr(name, name, "other")
     return None
+
+
+def _heads_only(found: list[tuple[int, int, _Alias]], span: Span,
+                head: Token) -> list[tuple[int, int, _Alias]]:
+    """Drop metonyms that only modify the subject ("Ukraine's military", "Moscow correspondent")."""
+    at = head.idx - span.start_char
+    return [(s, e, a) for s, e, a in found if a.kind != "metonym" or s <= at < e]
 
 
 def _spokesperson_side(span: Span, name: str, lex: _Lexicon, state: _State) -> str | None:

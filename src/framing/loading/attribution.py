@@ -320,6 +320,8 @@ def _parties(texts: Sequence[str], lead: int, lex: _Lexicon) -> set[str]:
         low = f" {text.lower()} "
         documentary = any(re.search(rf"\b{re.escape(w)}\b", low) for w in lex.documents)
         for _, _, alias in lex.find(text):
+            if alias.kind == "metonym":
+                continue
             if i < lead or (alias.kind == "issuer" and documentary):
                 out.add(alias.source)
     return out
