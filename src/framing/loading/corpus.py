@@ -13,9 +13,16 @@ Cleaning is deterministic and recorded in ``df.attrs["cleaning"]``:
   a letter or digit becomes ‘; every other ``"`` is ” and ``'`` is ’);
 * whitespace: paragraphs are separated by blank lines (or, in text without any
   blank line, by line breaks); inside a paragraph every run of whitespace
-  becomes one space; paragraphs are joined with one blank line;
-* boilerplate: whole paragraphs matching ``codebooks/boilerplate.txt`` are
-  dropped, and an ``END`` pattern drops that paragraph and all that follow;
+  becomes one space, so hard-wrapped prose is joined; paragraphs are joined
+  with one blank line;
+* boilerplate: whole paragraphs matching ``codebooks/boilerplate.txt`` (page
+  clutter: bylines, time stamps, captions and credits, "Read more" links,
+  share bars, newsletter prompts, footers) are dropped, and an ``END``
+  pattern drops that paragraph and all that follow. In a paragraph of several
+  lines, a line the rules match on its own becomes its own paragraph and is
+  dropped, and a short line over a longer one ends its paragraph, so a
+  sentence never runs across a caption, byline or time stamp line (see
+  :mod:`framing.loading._clutter`);
 * headline: the title is the first paragraph, once; copies of it at the start
   of the body are dropped.
 
@@ -35,7 +42,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from framing import _codebooks
+from framing.loading._clutter import Rules, compile_rules, drop_boilerplate
+from framing.loading._clutter import paragraphs as _paragraphs
 from framing.loading._manifest import (
     TEXT_COLUMNS,
     csv_header,
@@ -55,8 +63,6 @@ FORMATS: dict[str, str] = {
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
 }
-_BOILERPLATE = "boilerplate.txt"
-_BOILERPLATE_MAX_CHARS = 300
 _LANGUAGE_SAMPLE = 20_000
 
 #: One-for-one character replacements applied to every document.
@@ -73,7 +79,6 @@ CHAR_MAP: dict[str, str] = {
 _TRANSLATE = str.maketrans({k: (v or None) for k, v in CHAR_MAP.items()})
 _OPEN_DOUBLE = re.compile(r'(^|[\s(\[{\u2014\u2013-])"', re.M)
 _OPEN_SINGLE = re.compile(r"(^|[\s(\[{“\u2014\u2013-])'(?=\w)", re.M)
-_BLANK_LINE = re.compile(r"\n[ ]*\n")
 
 
 class CorpusError(ValueError):
@@ -355,35 +360,6 @@ def _expand(source: str | Path | Sequence[str | Path], report: _Report) -> list[
 # --------------------------------------------------------------------------- cleaning
 
 
-@dataclass(frozen=True)
-class _Rules:
-    drop: re.Pattern[str] | None
-    end: re.Pattern[str] | None
-    patterns: tuple[str, ...]
-
-
-def _rules(extra: str | Path | Sequence[str] | None) -> _Rules:
-    lines = _codebooks.load_lines(_BOILERPLATE)
-    if isinstance(extra, str | Path):
-        lines += _codebooks.load_lines(extra)
-    elif extra is not None:
-        lines += [s.strip() for s in extra if s.strip()]
-    drop, end = [], []
-    for line in lines:
-        pattern, target = (line[4:].strip(), end) if line.startswith("END ") else (line, drop)
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"boilerplate pattern {pattern!r} is not a valid regular expression: "
-                             f"{exc}") from exc
-        target.append(f"(?:{pattern})")
-
-    def compile_(parts: list[str]) -> re.Pattern[str] | None:
-        return re.compile("|".join(parts), re.IGNORECASE) if parts else None
-
-    return _Rules(compile_(drop), compile_(end), tuple(lines))
-
-
 def normalise_characters(text: str) -> str:
     """Apply :data:`CHAR_MAP` and make straight quotes curly by position.
 
@@ -400,29 +376,12 @@ def normalise_characters(text: str) -> str:
     return _OPEN_SINGLE.sub("\\1‘", text).replace("'", "’")
 
 
-def _paragraphs(text: str, mode: Literal["auto", "lines"]) -> list[str]:
-    blocks = _BLANK_LINE.split(text) if mode == "auto" and _BLANK_LINE.search(text) else text.split("\n")
-    return [p for b in blocks if (p := " ".join(b.split()))]
-
-
 def _key(text: str) -> str:
     return " ".join(text.split()).casefold().rstrip(" .:;")
 
 
 def _same(a: str, b: str) -> bool:
     return _key(normalise_characters(a)) == _key(normalise_characters(b))
-
-
-def _drop_boilerplate(paragraphs: list[str], rules: _Rules) -> list[str]:
-    kept: list[str] = []
-    for p in paragraphs:
-        if len(p) <= _BOILERPLATE_MAX_CHARS:
-            if rules.end is not None and rules.end.fullmatch(p):
-                break
-            if rules.drop is not None and rules.drop.fullmatch(p):
-                continue
-        kept.append(p)
-    return kept
 
 
 def clean_text(body: str, *, title: str | None = None, paragraphs: Literal["auto", "lines"] = "auto",
@@ -434,13 +393,13 @@ def clean_text(body: str, *, title: str | None = None, paragraphs: Literal["auto
     >>> clean_text("Big news\\n\\nIt  rained.\\nAll day.\\n\\nLeave a Reply\\n\\nNice!", title="Big news")
     ('Big news', 'Big news\\n\\nIt rained. All day.')
     """
-    return _clean(body, title=title, paragraphs=paragraphs, rules=_rules(boilerplate))
+    return _clean(body, title=title, paragraphs=paragraphs, rules=compile_rules(boilerplate))
 
 
 def _clean(body: str, *, title: str | None, paragraphs: Literal["auto", "lines"],
-           rules: _Rules) -> tuple[str, str]:
+           rules: Rules) -> tuple[str, str]:
     head = " ".join(normalise_characters(title).split()) if title else ""
-    paras = _drop_boilerplate(_paragraphs(normalise_characters(body), paragraphs), rules)
+    paras = drop_boilerplate(_paragraphs(normalise_characters(body), paragraphs, rules), rules)
     if head:
         key = _key(head)
         while paras and _key(paras[0]) == key:
@@ -502,7 +461,7 @@ def load_corpus(source: str | Path | Sequence[str | Path], *, strict: bool = Fal
     [['talks', 'Talks resume', 'Talks resume\\n\\nThe two sides met on Monday.']]
     """
     report = _Report()
-    rules = _rules(boilerplate)
+    rules = compile_rules(boilerplate)
     rows: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     for path, doc_id in _expand(source, report):
@@ -526,7 +485,7 @@ def load_corpus(source: str | Path | Sequence[str | Path], *, strict: bool = Fal
     return df
 
 
-def _finish(record: _Record, rules: _Rules, report: _Report) -> dict[str, Any] | None:
+def _finish(record: _Record, rules: Rules, report: _Report) -> dict[str, Any] | None:
     title, text = _clean(record.body, title=record.title, paragraphs=record.paragraphs, rules=rules)
     body = text[len(title):].strip() if title else text
     if not body:
@@ -544,12 +503,15 @@ def _finish(record: _Record, rules: _Rules, report: _Report) -> dict[str, Any] |
             "language": declared or detected, "text": text, "path": str(record.path.resolve()), **meta}
 
 
-def _cleaning_record(rules: _Rules) -> dict[str, Any]:
+def _cleaning_record(rules: Rules) -> dict[str, Any]:
     return {
         "characters": dict(CHAR_MAP),
         "straight_quotes": '" and \' become “ and ‘ at the start, after whitespace, an opening bracket or '
                            "a dash (' only before a letter or digit); otherwise ” and ’",
         "whitespace": "paragraphs split at blank lines (at line breaks when a text has no blank line); "
+                      "inside a paragraph, a line the boilerplate rules match on its own, and the "
+                      "break after a line shorter than 0.6 of the paragraph's longest, start a new "
+                      "paragraph unless a lower-case letter carries the sentence across the break; "
                       "whitespace runs inside a paragraph become one space; "
                       "paragraphs joined by one blank line",
         "boilerplate": list(rules.patterns),
