@@ -173,17 +173,20 @@ def test_carry_over_does_not_cross_documents() -> None:
     table = pd.concat([_sentences("Putin told Biden he was ready.", doc_id="a"),
                        _sentences("He added that he was tired.", doc_id="b")], ignore_index=True)
     got = framing.attribute(table)
-    assert got["source"].tolist() == ["Kremlin readout", "narrator"]
+    # nothing in document b to refer to: the pronoun stays itself, never Putin from document a
+    assert got["source"].tolist() == ["Kremlin readout", "he"]
 
 
 def test_user_aliases_extend_the_defaults(tmp_path: Path) -> None:
-    table = _sentences("The Quirinale said Mattarella had called for a ceasefire.")
+    # an invented state, so that no shipped alias knows it
+    table = _sentences("The Vostrana Palace said Kelmir had called for a ceasefire.")
     before = framing.attribute(table)
-    assert before["source"].iloc[0] != "Quirinale readout"
-    extra = pd.DataFrame({"alias": ["Quirinale", "Mattarella"], "speaker": ["Quirinale", "Sergio Mattarella"],
-                          "source": ["Quirinale readout", "Quirinale readout"], "kind": ["issuer", "leader"]})
+    assert before["source"].iloc[0] != "Vostrana Palace readout"
+    extra = pd.DataFrame({"alias": ["Vostrana Palace", "Kelmir"], "speaker": ["Vostrana Palace", "Ada Kelmir"],
+                          "source": ["Vostrana Palace readout", "Vostrana Palace readout"],
+                          "kind": ["issuer", "leader"]})
     got = framing.attribute(table, aliases=extra)
-    assert _who(got) == [("Quirinale readout", "Sergio Mattarella", "indirect")]
+    assert _who(got) == [("Vostrana Palace readout", "Ada Kelmir", "indirect")]
     path = tmp_path / "aliases.csv"
     extra.to_csv(path, index=False)
     assert _who(framing.attribute(table, aliases=path)) == _who(got)

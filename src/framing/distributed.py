@@ -206,7 +206,7 @@ def _sentences_partition(docs: pd.DataFrame) -> pd.DataFrame:
     _STATS["sentences"] += 1
     if docs.empty:
         return _empty("sentences")
-    return _conform(attribute(split_sentences(docs)), "sentences")
+    return _conform(attribute(split_sentences(docs), docs=docs), "sentences")
 
 
 def _quotes_partition(sentences: pd.DataFrame) -> pd.DataFrame:

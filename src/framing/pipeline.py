@@ -126,7 +126,7 @@ def run_pipeline(
     src = Path(source) if source is not None else paths().manifest
     docs = load_corpus(src)
     log.info("loaded %d documents from %s", len(docs), src)
-    sentences = attribute(split_sentences(docs), aliases=aliases)
+    sentences = attribute(split_sentences(docs), docs=docs, aliases=aliases)
     spans = quotes(sentences, aliases=aliases)
     opts = resolve_settings(settings)
     enc = resolve_model(model, settings=opts)

@@ -17,6 +17,7 @@ from typing import Literal
 import pandas as pd
 
 from framing import _codebooks
+from framing.loading._roles import alternative
 
 _ALIASES = "aliases.csv"
 _CUES = "reporting_verbs.csv"
@@ -46,6 +47,10 @@ class _Lexicon:
     spokespeople: frozenset[str]
     settings: frozenset[str]
     bodies: dict[str, str]  # readout -> name of the body that issues it
+    positions: frozenset[str] = frozenset()  # "deny", "assess": the subject's own standing position
+    issuing: frozenset[str] = frozenset()  # "issue" (a statement)
+    quoting: frozenset[str] = frozenset()  # "quote" (Y as saying)
+    descriptions: frozenset[str] = frozenset()  # "speak" (with), "hold" (a call)
 
     def find(self, text: str) -> list[tuple[int, int, _Alias]]:
         """Alias mentions in ``text`` as (start, end, alias), longest match first."""
@@ -110,10 +115,12 @@ def _lexicon(aliases: str | Path | pd.DataFrame | None, cues: str | Path) -> _Le
 
 def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
     aliases: dict[str, _Alias] = {}
+    written: dict[str, str] = {}
     for row in table.itertuples(index=False):
         alias, speaker, source = str(row.alias).strip(), str(row.speaker).strip(), str(row.source).strip()
         if not alias:
             continue
+        written[_key(alias)] = alias
         kind = str(row.kind).strip() or _infer_kind(source, speaker)
         aliases[_key(alias)] = _Alias(speaker, source, kind, str(row.country).strip())  # type: ignore[arg-type]
     bodies: dict[str, str] = {}
@@ -121,7 +128,7 @@ def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
         if a.kind == "issuer" and a.speaker:
             bodies.setdefault(a.source, a.speaker)
     names = sorted(aliases, key=len, reverse=True)
-    parts = [r"\s+".join(re.escape(w).replace("'", "['’]") for w in name.split()) for name in names]
+    parts = [alternative(name, written.get(name, name)) for name in names]
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE) if parts else None
     words = _codebooks.load_csv(cues_file, keep_default_na=False, dtype=str)
     by_kind: dict[str, list[str]] = {}
@@ -131,7 +138,7 @@ def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
     return _Lexicon(
         aliases=aliases,
         pattern=pattern,
-        cues=frozenset(t.lower() for t in cue_terms if " " not in t),
+        cues=frozenset(t.lower() for t in [*cue_terms, *by_kind.get("position", [])] if " " not in t),
         phrasal=frozenset(tuple(t.lower().split(" ", 1)) for t in cue_terms if " " in t),  # type: ignore[misc]
         venues=tuple(t.lower() for t in by_kind.get("venue", [])),
         after=frozenset(t.lower() for t in by_kind.get("after", [])),
@@ -141,4 +148,8 @@ def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
         spokespeople=frozenset(t.lower() for t in by_kind.get("spokesperson", [])),
         settings=frozenset(t.lower() for t in by_kind.get("setting", [])),
         bodies=bodies,
+        positions=frozenset(t.lower() for t in by_kind.get("position", [])),
+        issuing=frozenset(t.lower().split()[0] for t in by_kind.get("issue", [])),
+        quoting=frozenset(t.lower() for t in by_kind.get("quoting", [])),
+        descriptions=frozenset(t.lower() for t in by_kind.get("description", [])),
     )

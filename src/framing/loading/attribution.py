@@ -25,35 +25,55 @@ How attribution is found, in order of preference within a sentence:
 A leader's words are credited to his or her side's readout (the article's only
 window on a call) unless the attribution places them in another venue (press
 conference, interview, visit, speech, briefing, "after ... said"), in which
-case the source is the speaker. Sentences with no attribution, and headlines,
-are the outlet's narration.
+case the source is the speaker. A named spokesperson speaks for him- or herself
+unless relaying the leader's words; "X denies / assesses / believes" is X's own
+standing position, never a readout; "X quoted Y as saying" has source X and
+speaker Y; a group ("The EU, US and UK") is one source.
+
+A speaker outside the alias table is never lost: a common noun ("the envoy",
+"two negotiators") becomes a source named by its phrase ("envoy",
+"negotiators"), a pronoun with nothing to refer to stays itself. Titles ("the
+Prime Minister", "the Russian leader", "the Secretary") resolve through
+``codebooks/roles.csv`` to whoever held the office on the document's date, in
+the document's context, never simply to the last speaker.
+
+A readout document (``kind == "readout"`` in the documents table) is its
+issuer's account from first sentence to last (see ``_readouts``). A pull-quote
+takes the attribution of the quotation it repeats. Sentences with no
+attribution, negated reports ("did not respond to a request for comment"), and
+headlines are the outlet's narration. The ``cue`` column says which rule fired.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from framing.loading._cues import (
+    _DATELINE,
+    _Candidate,
+    _candidates,
+    _elsewhere,
+    _finish,
+    _fully_quoted,
+    _mode,
+    _nlp,
+    _tail_candidate,
+)
 from framing.loading._lexicon import _CUES, _Lexicon, _lexicon
 from framing.loading._quotes import document_quotes
-from framing.loading._speakers import (
-    Mode,
-    _Attr,
-    _resolve_subject,
-    _State,
-    _strip_possessive,
-)
+from framing.loading._readouts import DocMeta, in_readout, issuer_attr, pull_quotes, same_attr
+from framing.loading._roles import parse_date, roles
+from framing.loading._speakers import _Attr, _resolve_subject, _State, _strip_possessive
 
 if TYPE_CHECKING:
-    from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 
@@ -61,239 +81,8 @@ NARRATOR = "narrator"
 ATTRIBUTION_COLUMNS = ["speaker", "source", "mode", "cue"]
 QUOTE_COLUMNS = ["quote_id", "sent_id", "doc_id", "start", "end", "text", "speaker", "source"]
 
-_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
-# Children of a reporting verb that carry the reported content, not the attribution.
-_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "advcl", "conj", "parataxis", "csubj", "dep", "cc", "acomp"})
-# "WASHINGTON (AP) — " and the like: blanked before parsing, so the city is not read as a subject.
-_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]+(?:,\s*[A-Za-z. ]+)?\s*(?:\([^)]{1,30}\))?\s*[—–-]+\s+")
-
-
-@lru_cache(maxsize=1)
-def _nlp() -> Language:
-    """The full spaCy pipeline (parser, tagger, lemmas, entities), loaded once."""
-    from framing.loading.sentences import load_pipeline  # noqa: PLC0415
-
-    return load_pipeline(exclude=())
-
-
-def _subject_of(verb: Token) -> tuple[Token | None, Token | None]:
-    """The subject of a reporting verb, and the verb it was taken from when not ``verb`` itself."""
-    for child in verb.children:
-        if child.dep_ == "agent":
-            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
-            if obj is not None:
-                return obj, None
-    for child in verb.children:
-        if child.dep_ in _SUBJECTS:
-            return child, None
-    # "Putin stressed X and warned Y"; "Scholz defended the call, saying ..."
-    if verb.head.i != verb.i and (verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
-        subj, _ = _subject_of(verb.head)
-        return subj, verb.head
-    return None, None
-
-
-def _in_spans(tok: Token, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= tok.idx < e for s, e in spans)
-
-
-def _is_cue(tok: Token, lex: _Lexicon) -> str | None:
-    """The cue text if ``tok`` is a reporting verb (or "according"), else None."""
-    if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
-        return "according to"
-    if tok.pos_ not in ("VERB", "AUX"):
-        return None
-    lemma = tok.lemma_.lower()
-    particles = [c.lower_ for c in tok.children if c.dep_ == "prt"]
-    for p in particles:
-        if (lemma, p) in lex.phrasal:
-            return f"{tok.lower_} {p}"
-    if lemma in lex.cues:
-        return tok.lower_
-    return None
-
-
-def _in_relative_clause(tok: Token) -> bool:
-    if tok.dep_ == "relcl":
-        return True
-    return any(c.tag_ in ("WDT", "WP") and c.dep_ in ("dobj", "nsubj", "nsubjpass") for c in tok.children)
-
-
-def _depth(tok: Token) -> int:
-    return sum(1 for _ in tok.ancestors)
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    cue_token: Token
-    cue: str
-    attr: _Attr
-    frame: frozenset[int]  # token indices of the attribution (speaker, cue, venue)
-    content: Token | None  # head of the reported clause
-    subject: Token | None = None
-
-
-def _is_setting(child: Token, lex: _Lexicon) -> bool:
-    """A participle clause that sets the scene of the attribution ("Speaking to reporters, ...")."""
-    return (child.dep_ == "advcl" and child.lemma_.lower() in lex.settings
-            and not any(c.dep_ in _SUBJECTS for c in child.children))
-
-
-def _frame(cue_tok: Token, cue: str, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
-           inherited: Token | None = None) -> tuple[frozenset[int], Token | None]:
-    """Tokens of the attribution itself, and the head of the reported clause."""
-    if cue == "according to":
-        content = cue_tok.head if cue_tok.head.i != cue_tok.i else None
-        return frozenset(t.i for t in cue_tok.subtree), content
-    idx = {cue_tok.i}
-    content: Token | None = None
-    heads = [cue_tok] if inherited is None else [cue_tok, inherited]
-    for verb in heads:
-        idx.add(verb.i)
-        for child in verb.children:
-            if child.i == cue_tok.i or child.i in idx:
-                continue
-            if child.dep_ in _CONTENT_DEPS and not _is_setting(child, lex):
-                if verb is cue_tok and child.dep_ in ("ccomp", "parataxis") and content is None:
-                    content = child
-                continue
-            sub = [t for t in child.subtree]
-            # A quotation parsed into a prepositional phrase is reported content, not attribution.
-            if child.dep_ not in _SUBJECTS and any(_in_spans(t, quotes) for t in sub):
-                continue
-            idx.update(t.i for t in sub)
-    if content is None and cue_tok.dep_ in ("ccomp", "parataxis", "advcl") and cue_tok.i > cue_tok.head.i:
-        content = cue_tok.head  # "..., it said" attached below the reported clause
-    return frozenset(idx), content
-
-
-def _candidates(doc: Doc, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
-                state: _State) -> list[_Candidate]:
-    found: list[_Candidate] = []
-    for tok in doc:
-        cue = _is_cue(tok, lex)
-        if cue is None or _in_spans(tok, quotes) or _in_relative_clause(tok):
-            continue
-        inherited = None
-        if cue == "according to":
-            subj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
-            if subj is None:
-                subj = next((c for c in tok.subtree if c.dep_ == "pobj"), None)
-        else:
-            subj, inherited = _subject_of(tok)
-        if subj is None or _in_spans(subj, quotes):
-            continue
-        attr = _resolve_subject(subj, lex, state)
-        if attr is None:
-            continue
-        frame, content = _frame(tok, cue, quotes, lex, inherited)
-        found.append(_Candidate(tok, cue, replace(attr, cue=cue), frame, content, subj))
-    found.sort(key=lambda c: (_depth(c.cue_token), c.cue_token.i))
-    return found
-
-
-def _tail_candidate(doc: Doc, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
-                    state: _State) -> _Candidate | None:
-    """A sentence-final attribution the parser missed ("..., the Kremlin press service reported.").
-
-    The words after the last comma outside quotations are parsed on their own.
-    """
-    commas = [t for t in doc if t.text == "," and not _in_spans(t, quotes) and t.i < len(doc) - 2]
-    if not commas:
-        return None
-    cut = commas[-1].i + 1
-    while cut < len(doc) and doc[cut].text in "”’\"'":
-        cut += 1
-    tail = doc[cut:]
-    if not 2 <= len(tail) <= 14 or any(_in_spans(t, quotes) for t in tail):
-        return None
-    sub = _nlp()(tail.text)
-    found = [c for c in _candidates(sub, [], lex, state) if c.cue_token.dep_ == "ROOT"]
-    if found:
-        cue_tok, cue, attr = found[0].cue_token, found[0].cue, found[0].attr
-    else:  # the parser read "the press service reported" as a noun phrase: the words before the verb
-        cue_tok = next((t for t in sub if t.i > 0 and _is_cue(t, lex)), None)
-        if cue_tok is None or sub[cue_tok.i - 1].pos_ not in ("NOUN", "PROPN", "PRON"):
-            return None
-        who = _resolve_subject(sub[cue_tok.i - 1], lex, state)
-        if who is None:
-            return None
-        cue, attr = cue_tok.lower_, replace(who, cue=cue_tok.lower_)
-    root = doc[cut - 1].sent.root
-    content = root if root.i < cut else None
-    return _Candidate(cue_tok, cue, attr, frozenset(range(cut - 1, len(doc))), content)
-
-
-def _elsewhere(cand: _Candidate, lex: _Lexicon, doc: Doc) -> bool:
-    """Whether the attribution places the words outside the call (venue or other occasion)."""
-    words = " " + " ".join(doc[i].lower_ for i in sorted(cand.frame) if i < len(doc)) + " "
-    if any(f" {v} " in words for v in lex.venues):
-        return True
-    tok = cand.cue_token
-    while tok.head.i != tok.i:
-        if tok.dep_ in ("advcl", "prep", "pcomp") and any(
-            c.dep_ in ("mark", "prep") and c.lower_ in lex.after for c in tok.children
-        ):
-            return True
-        if tok.lower_ in lex.after and tok.dep_ in ("mark", "prep"):
-            return True
-        tok = tok.head
-    return False
-
-
-def _content_speaker(cand: _Candidate, lex: _Lexicon, state: _State,
-                     quotes: Sequence[tuple[int, int]]) -> str | None:
-    """A person of the same side named as subject of the reported clause ("said Johnson had ...")."""
-    if cand.content is None:
-        return None
-    for subj in cand.content.children:
-        # "we" inside a quotation is the speaker itself; "Putin and Scholz held talks" is nobody's words
-        if subj.dep_ not in ("nsubj", "nsubjpass") or _in_spans(subj, quotes):
-            continue
-        if any(c.dep_ == "conj" for c in subj.children):
-            continue
-        who = _resolve_subject(subj, lex, state)
-        if who is None or who.kind not in ("leader", "person"):
-            continue
-        if who.kind == "leader" and who.source != cand.attr.source:
-            continue
-        return who.speaker
-    return None
-
-
-def _finish(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tuple[int, int]],
-            elsewhere: bool) -> _Attr:
-    attr = cand.attr
-    if not attr.source.endswith(" readout"):
-        return attr
-    if elsewhere:
-        return replace(attr, source=attr.speaker, kind="person")
-    if attr.kind in ("leader", "spokesperson") and state.parties and attr.source not in state.parties:
-        return replace(attr, source=attr.speaker, kind="person")
-    if attr.kind in ("issuer", "spokesperson"):
-        speaker = _content_speaker(cand, lex, state, quotes)
-        if speaker:
-            attr = replace(attr, speaker=speaker)
-    return attr
-
-
-def _mode(doc: Doc, quotes: Sequence[tuple[int, int]], frame: Iterable[int]) -> Mode:
-    frame = set(frame)
-    content = [t for t in doc if not (t.is_punct or t.is_space) and t.i not in frame]
-    quoted = [t for t in content if _in_spans(t, quotes)]
-    if not quoted:
-        return "indirect"
-    outside = [t for t in content if not _in_spans(t, quotes) and t.dep_ not in ("mark", "cc")
-               and t.is_alpha]
-    return "direct" if not outside else "mixed"
-
-
-def _fully_quoted(doc: Doc, quotes: Sequence[tuple[int, int]]) -> bool:
-    words = [t for t in doc if t.is_alpha]
-    return bool(words) and all(_in_spans(t, quotes) for t in words)
-
-
 def _mentions(doc: Doc, text: str, lex: _Lexicon, state: _State) -> None:
+    """Note the people, leaders and countries a sentence names, for roles and carry-over."""
     for ent in doc.ents:
         if ent.label_ == "PERSON":
             name = _strip_possessive(" ".join(
@@ -301,11 +90,22 @@ def _mentions(doc: Doc, text: str, lex: _Lexicon, state: _State) -> None:
             alias = lex.lookup(name)
             if alias is not None and alias.speaker:
                 name = alias.speaker
+            elif " " not in name:
+                name = next((full for full in reversed(state.persons) if full.split()[-1] == name), name)
             if " " in name and name not in state.persons:
                 state.persons.append(name)
+            state.recent.append(name)
+            if ent.root.dep_ in ("nsubj", "nsubjpass") and ent.root.head.dep_ == "ROOT":
+                state.subjects.append(name)
     for _, _, alias in lex.find(text):
+        if alias.country:
+            state.countries.append(alias.country)
         if alias.kind == "leader" and alias.speaker:
             state.leaders.append(alias)
+            if alias.speaker not in state.participants:
+                state.participants.append(alias.speaker)
+    if state.roles is not None:
+        state.countries.extend(state.roles.countries_in(text))
 
 
 def _parties(texts: Sequence[str], lead: int, lex: _Lexicon) -> set[str]:
@@ -327,46 +127,107 @@ def _parties(texts: Sequence[str], lead: int, lex: _Lexicon) -> set[str]:
     return out
 
 
-def _attribute_doc(rows: pd.DataFrame, docs: Sequence[Doc], lex: _Lexicon) -> list[_Attr]:
+def _narration() -> _Attr:
+    return _Attr("", NARRATOR, "other", "", "narration")
+
+
+def _continues(out: Sequence[_Attr | None], paras: Sequence[int], repeats: dict[int, int],
+               i: int) -> _Attr | None:
+    """The attribution a wholly quoted sentence carries on from, skipping pull-quotes."""
+    k, gap = i - 1, 1
+    while k >= 0 and k in repeats:
+        gap += paras[k + 1] - paras[k]
+        k -= 1
+    if k < 0:
+        return None
+    prev = out[k]
+    if prev is None or prev.mode == "narration" or paras[i] - paras[k] > gap:
+        return None
+    return prev
+
+
+def _through_channel(attr: _Attr, others: Sequence[_Candidate]) -> _Attr:
+    """"According to the Kremlin, Johnson raised ...": the named issuer is the channel, Johnson speaks."""
+    if attr.kind != "leader" or not attr.source.endswith(" readout"):
+        return attr
+    channel = next((c.attr for c in others
+                    if c.attr.kind == "issuer" and c.attr.source.endswith(" readout")), None)
+    return attr if channel is None else replace(attr, source=channel.source)
+
+
+def _note_account(doc: Doc, lex: _Lexicon, state: _State) -> None:
+    """"The Kremlin's account was more detailed. It said ...": an account named as subject is "it" next."""
+    root = doc[:].root if len(doc) else None
+    subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None) if root else None
+    if subj is None or subj.lemma_.lower() not in lex.documents:
+        return
+    who = _resolve_subject(subj, lex, state)
+    if who is not None and who.kind == "issuer" and who.source.endswith(" readout"):
+        state.last_body = who
+
+
+def _attribute_doc(rows: pd.DataFrame, docs: Sequence[Doc], lex: _Lexicon, meta: DocMeta) -> list[_Attr]:
     doc_quotes = document_quotes(rows)
     starts = rows["start"].astype(int).tolist()
     ends = rows["end"].astype(int).tolist()
+    texts = rows["text"].astype(str).tolist()
     titles = rows["is_title"].astype(bool).tolist() if "is_title" in rows else [False] * len(rows)
     paras = rows["para"].astype(int).tolist() if "para" in rows else list(range(len(rows)))
     body = [i for i, t in enumerate(titles) if not t]
     lead_end = next((i for i in body if paras[i] != paras[body[0]]), len(rows)) if body else 0
-    state = _State(parties=_parties(rows["text"].astype(str).tolist(), lead_end, lex))
+    table = roles()
+    issuer, home = issuer_attr(meta, lex, table)
+    state = _State(parties=_parties(texts, lead_end, lex), roles=table, on=meta.on, home=home)
     local = [[(max(s, st) - st, min(e, en) - st) for s, e in doc_quotes if s < en and e > st]
              for st, en in zip(starts, ends, strict=True)]
+    repeats = {} if issuer is not None else pull_quotes(texts, titles, paras)
     out: list[_Attr | None] = [None] * len(rows)
     pending: list[int] = []  # wholly quoted sentences waiting for the attribution of their quotation
     for i, doc in enumerate(docs):
         if titles[i]:
-            out[i] = _Attr("", NARRATOR, "other", "", "narration")
+            _mentions(doc, texts[i], lex, state)
+            out[i] = _narration()
+            continue
+        if i in repeats:
             continue
         cands = _candidates(doc, local[i], lex, state)
         cand = cands[0] if cands else _tail_candidate(doc, local[i], lex, state)
-        if cand is not None:
+        if issuer is not None:
+            out[i] = attr = in_readout(doc, cand, local[i], lex, state, issuer)
+            state.remember(attr, is_person=attr.speaker != issuer.speaker and " and " not in attr.speaker)
+            if attr.speaker != issuer.speaker and " and " not in attr.speaker:
+                state.recent.append(attr.speaker)
+                state.subjects.append(attr.speaker)
+        elif cand is not None:
             attr = _finish(cand, lex, state, local[i], _elsewhere(cand, lex, doc))
+            attr = _through_channel(attr, cands[1:])
             attr = replace(attr, mode=_mode(doc, local[i], cand.frame))
             is_person = attr.kind in ("leader", "person", "spokesperson") or (
                 attr.speaker != lex.bodies.get(attr.source, attr.source) and attr.kind != "other")
             state.remember(attr, is_person=is_person)
+            if is_person:
+                state.recent.append(attr.speaker)
+                state.subjects.append(attr.speaker)
             out[i] = attr
             for j in pending:  # "“A. B,” he said." credits A to the speaker of B
                 if _same_quote(doc_quotes, starts, ends, j, i):
                     out[j] = replace(attr, cue="", mode="direct")
             pending = []
         elif _fully_quoted(doc, local[i]):
-            prev = out[i - 1] if i else None
-            if prev is not None and prev.mode != "narration" and paras[i] - paras[i - 1] <= 1:
+            prev = _continues(out, paras, repeats, i)
+            if prev is not None:
                 out[i] = replace(prev, cue="", mode="direct")
             else:
                 pending.append(i)
-        _mentions(doc, str(rows["text"].iloc[i]), lex, state)
+        if out[i] is None:
+            _note_account(doc, lex, state)
+        _mentions(doc, texts[i], lex, state)
         if out[i] is None and not (pending and pending[-1] == i):
             pending = []
-    return [a if a is not None else _Attr("", NARRATOR, "other", "", "narration") for a in out]
+    for i, j in repeats.items():
+        if out[j] is not None and out[j].mode != "narration":
+            out[i] = same_attr(out[j])
+    return [a if a is not None else _narration() for a in out]
 
 
 def _same_quote(spans: Sequence[tuple[int, int]], starts: Sequence[int], ends: Sequence[int],
@@ -395,7 +256,21 @@ def _parse(texts: Sequence[str], *, batch_size: int = 64) -> list[Doc]:
     return list(_nlp().pipe(cleaned, batch_size=batch_size))
 
 
-def attribute(sentences: pd.DataFrame, *, aliases: str | Path | pd.DataFrame | None = None,
+def _doc_meta(sentences: pd.DataFrame, docs: pd.DataFrame | None) -> dict[str, DocMeta]:
+    """Kind, issuer and date of each document, from ``docs`` or from the sentences' own columns."""
+    table = docs if docs is not None else sentences
+    if "doc_id" not in table:
+        raise ValueError("docs= needs a doc_id column (pass the table from framing.load_corpus)")
+    cols = [c for c in ("kind", "issuer", "date") if c in table]
+    meta: dict[str, DocMeta] = {}
+    for r in table[["doc_id", *cols]].drop_duplicates("doc_id").to_dict("records"):
+        text = {c: ("" if pd.isna(r.get(c)) else str(r.get(c))) for c in ("kind", "issuer")}
+        meta[str(r["doc_id"])] = DocMeta(text["kind"], text["issuer"], parse_date(r.get("date")))
+    return meta
+
+
+def attribute(sentences: pd.DataFrame, *, docs: pd.DataFrame | None = None,
+              aliases: str | Path | pd.DataFrame | None = None,
               cues: str | Path = _CUES, batch_size: int = 64) -> pd.DataFrame:
     """Add who says what to every sentence: ``speaker``, ``source``, ``mode`` and ``cue``.
 
@@ -405,6 +280,12 @@ def attribute(sentences: pd.DataFrame, *, aliases: str | Path | pd.DataFrame | N
         The table from :func:`framing.split_sentences` (``doc_id, sent_id, para,
         n, start, end, text, is_title``). Sentences of a document are read in
         order of ``start``, since attribution carries over from one to the next.
+    docs
+        The documents table from :func:`framing.load_corpus`. Its ``kind``,
+        ``issuer`` and ``date`` columns make a readout (``kind == "readout"``)
+        its issuer's account from first sentence to last, and date the roles
+        ("the Prime Minister" on that day). Without it, those columns are read
+        from ``sentences`` when present.
     aliases
         Extra aliases, as a path to a CSV or a DataFrame with the columns of
         ``codebooks/aliases.csv`` (``alias, speaker, source[, kind]``). They are
@@ -421,7 +302,9 @@ def attribute(sentences: pd.DataFrame, *, aliases: str | Path | pd.DataFrame | N
         name of the person or body, empty for narration), ``source``
         (``"<Issuer> readout"``, a speaker's name, or ``"narrator"``), ``mode``
         (``direct``, ``mixed``, ``indirect`` or ``narration``) and ``cue`` (the
-        reporting verb or phrase, empty when none).
+        rule that fired: the reporting verb or phrase, "readout document",
+        "role: Prime Minister", "quoted … as saying", "pull-quote"; empty when
+        none).
 
     Examples
     --------
@@ -443,10 +326,11 @@ def attribute(sentences: pd.DataFrame, *, aliases: str | Path | pd.DataFrame | N
     if not len(out):
         return out
     order = out.sort_values(["doc_id", "start"], kind="stable").index
-    docs = _parse(out.loc[order, "text"].astype(str).tolist(), batch_size=batch_size)
-    parsed = dict(zip(order, docs, strict=True))
-    for _, rows in out.loc[order].groupby("doc_id", sort=False):
-        attrs = _attribute_doc(rows, [parsed[k] for k in rows.index], lex)
+    parsed_docs = _parse(out.loc[order, "text"].astype(str).tolist(), batch_size=batch_size)
+    meta = _doc_meta(sentences, docs)
+    parsed = dict(zip(order, parsed_docs, strict=True))
+    for doc_id, rows in out.loc[order].groupby("doc_id", sort=False):
+        attrs = _attribute_doc(rows, [parsed[k] for k in rows.index], lex, meta.get(str(doc_id), DocMeta()))
         for k, a in zip(rows.index, attrs, strict=True):
             out.loc[k, ATTRIBUTION_COLUMNS] = [a.speaker, a.source, a.mode, a.cue]
     return out

@@ -1,0 +1,305 @@
+"""Reporting cues in one parsed sentence: who is the subject of which reporting verb.
+
+:func:`candidates` lists the attributions a sentence offers ("Putin told
+Johnson ...", "..., it said", "according to the Kremlin", "Sputnik quoted
+Johnson as saying ..."), best first; :func:`finish` turns the chosen one into
+a speaker and a source (a leader's words go to his or her side's readout
+unless the attribution places them elsewhere).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from framing.loading._lexicon import _Lexicon
+from framing.loading._speakers import Mode, _Attr, _resolve_subject, _State, both
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
+
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+# Children of a reporting verb that carry the reported content, not the attribution.
+_CONTENT_DEPS = frozenset({"ccomp", "xcomp", "advcl", "conj", "parataxis", "csubj", "dep", "cc", "acomp"})
+# "WASHINGTON (AP) — " and the like: blanked before parsing, so the city is not read as a subject.
+_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]+(?:,\s*[A-Za-z. ]+)?\s*(?:\([^)]{1,30}\))?\s*[—–-]+\s+")
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Language:
+    """The full spaCy pipeline (parser, tagger, lemmas, entities), loaded once."""
+    from framing.loading.sentences import load_pipeline  # noqa: PLC0415
+
+    return load_pipeline(exclude=())
+
+
+def _subject_of(verb: Token) -> tuple[Token | None, Token | None]:
+    """The subject of a reporting verb, and the verb it was taken from when not ``verb`` itself."""
+    for child in verb.children:
+        if child.dep_ == "agent":
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return obj, None
+    for child in verb.children:
+        if child.dep_ in _SUBJECTS:
+            return child, None
+    # "Putin stressed X and warned Y"; "Scholz defended the call, saying ..."
+    if verb.head.i != verb.i and (verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
+        subj, _ = _subject_of(verb.head)
+        return subj, verb.head
+    # "..., with a Number 10 spokesperson saying that ..."
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
+        return verb.head, None
+    # '"...," replied the two negotiators.': the parser takes the speaker for an object
+    after = [c for c in verb.rights if c.dep_ in ("dobj", "attr", "npadvmod") and c.pos_ in ("NOUN", "PROPN")]
+    if after and verb.i > 0 and any(t.is_punct for t in verb.doc[max(0, verb.i - 2): verb.i]):
+        return after[0], None
+    return None, None
+
+
+def _quoted_as_saying(tok: Token) -> tuple[Token, Token] | None:
+    """("Sputnik", "Johnson") for "Sputnik quoted Johnson as saying": the channel and the speaker."""
+    prep = tok.head
+    if tok.dep_ != "pcomp" or prep.lower_ != "as":
+        return None
+    verb = prep.head
+    channel = next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+    speaker = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
+    if channel is None or speaker is None or speaker.i == channel.i:
+        return None
+    return channel, speaker
+
+
+def _in_spans(tok: Token, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= tok.idx < e for s, e in spans)
+
+
+def _is_cue(tok: Token, lex: _Lexicon) -> str | None:
+    """The cue text if ``tok`` is a reporting verb (or "according"), else None."""
+    if tok.lower_ == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
+        return "according to"
+    if tok.pos_ not in ("VERB", "AUX"):
+        return None
+    # "did not respond to a request for comment", "declined to comment": nobody's words
+    if any(c.dep_ == "neg" for c in tok.children) or tok.head.lemma_.lower() == "decline":
+        return None
+    lemma = tok.lemma_.lower()
+    if lemma in lex.issuing and any(
+        t.lemma_.lower() in lex.documents for c in tok.children if c.dep_ == "dobj" for t in c.subtree
+    ):
+        return f"{tok.lower_} a statement"
+    particles = [c.lower_ for c in tok.children if c.dep_ == "prt"]
+    for p in particles:
+        if (lemma, p) in lex.phrasal:
+            return f"{tok.lower_} {p}"
+    if lemma in lex.cues:
+        return tok.lower_
+    return None
+
+
+def _in_relative_clause(tok: Token) -> bool:
+    if tok.dep_ == "relcl":
+        return True
+    return any(c.tag_ in ("WDT", "WP") and c.dep_ in ("dobj", "nsubj", "nsubjpass") for c in tok.children)
+
+
+def _depth(tok: Token) -> int:
+    return sum(1 for _ in tok.ancestors)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    cue_token: Token
+    cue: str
+    attr: _Attr
+    frame: frozenset[int]  # token indices of the attribution (speaker, cue, venue)
+    content: Token | None  # head of the reported clause
+    subject: Token | None = None
+
+
+def _is_setting(child: Token, lex: _Lexicon) -> bool:
+    """A participle clause that sets the scene of the attribution ("Speaking to reporters, ...")."""
+    return (child.dep_ == "advcl" and child.lemma_.lower() in lex.settings
+            and not any(c.dep_ in _SUBJECTS for c in child.children))
+
+
+def _frame(cue_tok: Token, cue: str, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
+           inherited: Token | None = None) -> tuple[frozenset[int], Token | None]:
+    """Tokens of the attribution itself, and the head of the reported clause."""
+    if cue == "according to":
+        content = cue_tok.head if cue_tok.head.i != cue_tok.i else None
+        return frozenset(t.i for t in cue_tok.subtree), content
+    idx = {cue_tok.i}
+    content: Token | None = None
+    heads = [cue_tok] if inherited is None else [cue_tok, inherited]
+    for verb in heads:
+        idx.add(verb.i)
+        for child in verb.children:
+            if child.i == cue_tok.i or child.i in idx:
+                continue
+            if child.dep_ in _CONTENT_DEPS and not _is_setting(child, lex):
+                if verb is cue_tok and child.dep_ in ("ccomp", "parataxis") and content is None:
+                    content = child
+                continue
+            sub = [t for t in child.subtree]
+            # A quotation parsed into a prepositional phrase is reported content, not attribution.
+            if child.dep_ not in _SUBJECTS and any(_in_spans(t, quotes) for t in sub):
+                continue
+            idx.update(t.i for t in sub)
+    if content is None and cue_tok.dep_ in ("ccomp", "parataxis", "advcl") and cue_tok.i > cue_tok.head.i:
+        content = cue_tok.head  # "..., it said" attached below the reported clause
+    return frozenset(idx), content
+
+
+def _candidates(doc: Doc, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
+                state: _State) -> list[_Candidate]:
+    found: list[_Candidate] = []
+    for tok in doc:
+        cue = _is_cue(tok, lex)
+        if cue is None or _in_spans(tok, quotes) or _in_relative_clause(tok):
+            continue
+        inherited = None
+        if cue == "according to":
+            subj = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            if subj is None:
+                subj = next((c for c in tok.subtree if c.dep_ == "pobj"), None)
+        else:
+            subj, inherited = _subject_of(tok)
+        quoting = _quoted_as_saying(tok) if subj is None else None
+        if quoting is not None and quoting[0].head.lemma_.lower() in lex.quoting:
+            subj, inherited = quoting[0], quoting[0].head
+            cue = f"{inherited.lower_} … as saying"
+        if subj is None or _in_spans(subj, quotes):
+            continue
+        attr = _resolve_subject(subj, lex, state)
+        if attr is None:
+            continue
+        if attr.cue.startswith("role: "):
+            cue = f"{cue}; {attr.cue}"
+        if quoting is not None and cue.endswith("as saying"):
+            quoted = _resolve_subject(quoting[1], lex, state)
+            if quoted is None:
+                continue
+            attr = replace(attr, speaker=quoted.speaker, kind="other" if attr.kind != "issuer" else "issuer")
+        frame, content = _frame(tok, cue, quotes, lex, inherited)
+        found.append(_Candidate(tok, cue, replace(attr, cue=cue), frame, content, subj))
+    found.sort(key=lambda c: (_depth(c.cue_token), c.cue_token.i))
+    return found
+
+
+def _tail_candidate(doc: Doc, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
+                    state: _State) -> _Candidate | None:
+    """A sentence-final attribution the parser missed ("..., the Kremlin press service reported.").
+
+    The words after the last comma outside quotations are parsed on their own.
+    """
+    commas = [t for t in doc if t.text == "," and not _in_spans(t, quotes) and t.i < len(doc) - 2]
+    if not commas:
+        return None
+    cut = commas[-1].i + 1
+    while cut < len(doc) and doc[cut].text in "”’\"'":
+        cut += 1
+    tail = doc[cut:]
+    if not 2 <= len(tail) <= 14 or any(_in_spans(t, quotes) for t in tail):
+        return None
+    sub = _nlp()(tail.text)
+    found = [c for c in _candidates(sub, [], lex, state) if c.cue_token.dep_ == "ROOT"]
+    if found:
+        cue_tok, cue, attr = found[0].cue_token, found[0].cue, found[0].attr
+    else:  # the parser read "the press service reported" as a noun phrase: the words before the verb
+        cue_tok = next((t for t in sub if t.i > 0 and _is_cue(t, lex)), None)
+        if cue_tok is None or sub[cue_tok.i - 1].pos_ not in ("NOUN", "PROPN", "PRON"):
+            return None
+        who = _resolve_subject(sub[cue_tok.i - 1], lex, state)
+        if who is None:
+            return None
+        cue, attr = cue_tok.lower_, replace(who, cue=cue_tok.lower_)
+    root = doc[cut - 1].sent.root
+    content = root if root.i < cut else None
+    return _Candidate(cue_tok, cue, attr, frozenset(range(cut - 1, len(doc))), content)
+
+
+def _elsewhere(cand: _Candidate, lex: _Lexicon, doc: Doc) -> bool:
+    """Whether the attribution places the words outside the call (venue or other occasion)."""
+    words = " " + " ".join(doc[i].lower_ for i in sorted(cand.frame) if i < len(doc)) + " "
+    if any(f" {v} " in words for v in lex.venues):
+        return True
+    tok = cand.cue_token
+    while tok.head.i != tok.i:
+        if tok.dep_ in ("advcl", "prep", "pcomp") and any(
+            c.dep_ in ("mark", "prep") and c.lower_ in lex.after for c in tok.children
+        ):
+            return True
+        if tok.lower_ in lex.after and tok.dep_ in ("mark", "prep"):
+            return True
+        tok = tok.head
+    return False
+
+
+def _content_speaker(cand: _Candidate, lex: _Lexicon, state: _State,
+                     quotes: Sequence[tuple[int, int]]) -> str | None:
+    """A person of the same side named as subject of the reported clause ("said Johnson had ...")."""
+    if cand.content is None or cand.content.lemma_.lower() in lex.descriptions:
+        return None  # "X and Y held a call, the Kremlin said": the body describes the event
+    for subj in cand.content.children:
+        # "we" inside a quotation is the speaker itself; "Putin and Scholz held talks" is nobody's words
+        if subj.dep_ not in ("nsubj", "nsubjpass") or _in_spans(subj, quotes):
+            continue
+        if any(c.dep_ == "conj" for c in subj.children) and both(state, lex) is None:
+            continue
+        who = _resolve_subject(subj, lex, state)
+        if who is not None and who.speaker == both(state, lex):
+            return who.speaker
+        if who is None or who.kind not in ("leader", "person"):
+            continue
+        if who.kind == "leader" and who.source != cand.attr.source:
+            continue
+        return who.speaker
+    return None
+
+
+def _finish(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tuple[int, int]],
+            elsewhere: bool) -> _Attr:
+    attr = cand.attr
+    if cand.cue_token.lemma_.lower() in lex.positions:
+        # "The Kremlin denies ...": a standing position of its own, not an account of the event
+        return replace(attr, source=attr.speaker, kind="other" if attr.kind == "issuer" else "person")
+    if not attr.source.endswith(" readout"):
+        return attr
+    if attr.kind == "spokesperson" and not elsewhere:
+        # a named spokesperson relays the call when the content is the leader's; else speaks for him/herself
+        leader = _content_speaker(cand, lex, state, quotes)
+        if leader:
+            return replace(attr, speaker=leader)
+        return replace(attr, source=attr.speaker, kind="person")
+    if elsewhere:
+        return replace(attr, source=attr.speaker, kind="person")
+    if attr.kind in ("leader", "spokesperson") and state.parties and attr.source not in state.parties:
+        return replace(attr, source=attr.speaker, kind="person")
+    if attr.kind in ("issuer", "spokesperson"):
+        speaker = _content_speaker(cand, lex, state, quotes)
+        if speaker:
+            attr = replace(attr, speaker=speaker)
+    return attr
+
+
+def _mode(doc: Doc, quotes: Sequence[tuple[int, int]], frame: Iterable[int]) -> Mode:
+    frame = set(frame)
+    content = [t for t in doc if not (t.is_punct or t.is_space) and t.i not in frame]
+    quoted = [t for t in content if _in_spans(t, quotes)]
+    if not quoted:
+        return "indirect"
+    outside = [t for t in content if not _in_spans(t, quotes) and t.dep_ not in ("mark", "cc")
+               and t.is_alpha]
+    return "direct" if not outside else "mixed"
+
+
+def _fully_quoted(doc: Doc, quotes: Sequence[tuple[int, int]]) -> bool:
+    words = [t for t in doc if t.is_alpha]
+    return bool(words) and all(_in_spans(t, quotes) for t in words)
+
+

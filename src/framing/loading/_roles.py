@@ -1,0 +1,197 @@
+"""Who held which office when, and which countries a text names.
+
+``codebooks/roles.csv`` (``country, role, person, start, end``) and
+``codebooks/countries.csv`` (``country, names, adjectives, leader_role,
+issuer``) let attribution read "the Prime Minister", "the Russian leader" or
+"the Secretary" as the person who held that office on the document's date in
+that document's context, instead of whoever spoke last.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import pandas as pd
+
+from framing import _codebooks
+
+_ROLES = "roles.csv"
+_COUNTRIES = "countries.csv"
+# Words of an office title, and the synonyms folded onto the words roles.csv uses.
+_SYNONYMS = {"pm": "prime minister", "premier": "prime minister", "defense": "defence",
+             "secretary-general": "secretary general", "head": "leader"}
+_ROLE_WORDS = frozenset({
+    "president", "prime", "minister", "chancellor", "foreign", "defence", "secretary", "state",
+    "external", "affairs", "general", "vice", "leader", "spokesperson", "high", "representative",
+    "commission", "council", "king", "crown", "prince", "supreme", "of",
+})
+_HEADS = frozenset({"president", "minister", "chancellor", "secretary", "leader", "king", "prince",
+                    "spokesperson", "representative", "premier", "pm"})
+
+
+@dataclass(frozen=True)
+class _Tenure:
+    country: str
+    role: str
+    person: str
+    start: date
+    end: date | None
+
+    def holds(self, on: date | None) -> bool:
+        if on is None:  # undated: any holder, the document's mentions decide
+            return True
+        return self.start <= on and (self.end is None or on < self.end)  # ``end`` is the successor's start
+
+
+@dataclass(frozen=True)
+class _Country:
+    code: str
+    leader_role: str
+    issuer: str
+
+
+@dataclass(frozen=True)
+class _Roles:
+    tenures: tuple[_Tenure, ...]
+    countries: dict[str, _Country]
+    words: dict[str, str]  # lower-case country name or adjective -> code
+    pattern: re.Pattern[str] | None
+    by_issuer: dict[str, str]  # issuing body -> code
+
+    def countries_in(self, text: str) -> list[str]:
+        """Codes of the countries a text names (names and adjectives), in order."""
+        if self.pattern is None:
+            return []
+        return [self.words[_fold(m.group(0))] for m in self.pattern.finditer(text)]
+
+    def holders(self, title: str, on: date | None, country: str | None = None) -> list[_Tenure]:
+        """Tenures on ``on`` whose office matches the words of ``title`` ("the Prime Minister")."""
+        words = role_words(title)
+        if not words:
+            return []
+        out = []
+        latest: dict[str, date] = {}
+        if on is None:  # undated: each person by his or her latest office
+            for t in self.tenures:
+                latest[t.person] = max(latest.get(t.person, date.min), t.start)
+        for t in self.tenures:
+            if on is None and t.start != latest[t.person]:
+                continue
+            if country is not None and t.country != country:
+                continue
+            if not t.holds(on):
+                continue
+            office = [w for part in t.role.split() for w in _SYNONYMS.get(part, part).split()]
+            if words == ["leader"]:
+                leader = self.countries.get(t.country)
+                if leader is None or leader.leader_role != t.role:
+                    continue
+            elif not all(w in office for w in words if w != "of"):
+                continue
+            out.append(t)
+        return out
+
+    def leader(self, country: str, on: date | None) -> str | None:
+        """The person who led ``country`` on ``on``, or None."""
+        found = sorted(self.holders("leader", on, country), key=lambda t: t.start)
+        return found[-1].person if found else None
+
+    def country_of(self, person: str, on: date | None) -> str | None:
+        """The country of an office the person held on ``on`` (or ever), or None."""
+        held = [t for t in self.tenures if t.person == person]
+        now = [t for t in held if t.holds(on)] if on is not None else []
+        return (now or held)[0].country if held else None
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
+
+
+def role_words(title: str) -> list[str]:
+    """The office words of a title, folded: "the Defense Secretary" -> ['defence', 'secretary'].
+
+    Examples
+    --------
+    >>> role_words("the British PM")
+    ['prime', 'minister']
+    """
+    out: list[str] = []
+    for raw in re.findall(r"[A-Za-z][A-Za-z-]*", title.lower()):
+        for w in _SYNONYMS.get(raw, raw).split():
+            if w in _ROLE_WORDS:
+                out.append(w)
+    while out and out[-1] == "of":
+        out.pop()
+    if not any(w in _HEADS for w in out):
+        return []
+    return out
+
+
+def is_title(word: str) -> bool:
+    """Whether a noun names an office (president, minister, secretary, leader...)."""
+    return _SYNONYMS.get(word.lower(), word.lower()).split()[-1] in _HEADS
+
+
+def parse_date(value: object) -> date | None:
+    """A document's date as a ``datetime.date``, or None when missing or unreadable."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    try:
+        stamp = pd.Timestamp(str(value)[:10])
+    except (ValueError, TypeError):
+        return None
+    return None if pd.isna(stamp) else stamp.date()
+
+
+def _date(value: str) -> date | None:
+    value = str(value).strip()
+    return date.fromisoformat(value) if value else None
+
+
+def roles(roles_file: str | None = None, countries_file: str | None = None) -> _Roles:
+    """The role and country tables (the shipped ones by default), read once."""
+    return _roles_cached(roles_file or _ROLES, countries_file or _COUNTRIES)
+
+
+@lru_cache(maxsize=4)
+def _roles_cached(roles_file: str, countries_file: str) -> _Roles:
+    table = _codebooks.load_csv(roles_file, keep_default_na=False, dtype=str)
+    tenures = tuple(
+        _Tenure(r.country.strip(), _fold(r.role), r.person.strip(), _date(r.start) or date.min, _date(r.end))
+        for r in table.itertuples(index=False)
+    )
+    ctable = _codebooks.load_csv(countries_file, keep_default_na=False, dtype=str)
+    countries: dict[str, _Country] = {}
+    words: dict[str, str] = {}
+    written: dict[str, str] = {}
+    by_issuer: dict[str, str] = {}
+    for r in ctable.itertuples(index=False):
+        code = r.country.strip()
+        countries[code] = _Country(code, _fold(r.leader_role), r.issuer.strip())
+        if r.issuer.strip():
+            by_issuer.setdefault(r.issuer.strip(), code)
+        for w in [*str(r.names).split("|"), *str(r.adjectives).split("|")]:
+            if w.strip():
+                words.setdefault(_fold(w), code)
+                written.setdefault(_fold(w), w.strip())
+    return _Roles(tenures, countries, words, _pattern(words, written), by_issuer)
+
+
+def _pattern(words: Sequence[str] | dict[str, str],
+             original: dict[str, str] | None = None) -> re.Pattern[str] | None:
+    original = original or {}
+    names = sorted(words, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"(?<![\w.])(?:" + "|".join(alternative(n, original.get(n, n)) for n in names)
+                      + r")(?!\w)", re.IGNORECASE)
+
+
+def alternative(key: str, written: str) -> str:
+    """A regular expression for one name; all-capital names ("US", "UN") match in capitals only."""
+    body = r"\s+".join(re.escape(w).replace("'", "['’]") for w in key.split())
+    return f"(?-i:{re.escape(written)})" if written.isupper() and len(written) <= 4 else body

@@ -1,0 +1,181 @@
+"""Who says what, one construction at a time: readout documents, roles, voices outside the
+alias table, reporting constructions, name variants and pull-quotes.
+
+Each case is a minimal document run through ``split_sentences`` and ``attribute`` exactly
+as ``run_pipeline`` does (with the documents table, so ``kind``, ``issuer`` and ``date``
+reach the attribution).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import framing
+
+
+def _attribute(*paragraphs: str, kind: str = "article", issuer: str = "",
+               date: str | None = "2021-12-13") -> pd.DataFrame:
+    title = "A title with no names"
+    docs = pd.DataFrame([{"doc_id": "d", "title": title, "text": title + "\n\n" + "\n\n".join(paragraphs),
+                          "kind": kind, "issuer": issuer, "date": date}])
+    got = framing.attribute(framing.split_sentences(docs), docs=docs)
+    return got[~got["is_title"].astype(bool)].reset_index(drop=True)
+
+
+def _who(table: pd.DataFrame) -> list[tuple[str, str]]:
+    return list(zip(table["source"], table["speaker"], strict=True))
+
+
+# --- documents that are an account themselves -------------------------------------------
+
+DOWNING_STREET = [
+    "Prime Minister Boris Johnson spoke to President Putin this afternoon.",
+    "The Prime Minister said the UK was deeply concerned by the Russian build-up on the border.",
+    "The Prime Minister also underscored the UK's commitment to Ukraine's sovereignty.",
+    "He said significant bilateral difficulties remain.",
+    "The leaders agreed to keep in contact.",
+]
+
+
+def test_a_readout_document_is_its_issuers_account_from_first_sentence_to_last() -> None:
+    got = _attribute(*DOWNING_STREET, kind="readout", issuer="Downing Street")
+    assert set(got["source"]) == {"Downing Street readout"}
+    assert got["cue"].str.startswith("readout document").all()
+    assert got["speaker"].tolist() == ["Downing Street", "Boris Johnson", "Boris Johnson", "Boris Johnson",
+                                       "Boris Johnson and Vladimir Putin"]
+
+
+def test_a_role_in_a_readout_is_the_issuers_holder_not_the_last_speaker() -> None:
+    got = _attribute(*DOWNING_STREET[:2], kind="readout", issuer="Downing Street")
+    assert got["speaker"].iloc[1] == "Boris Johnson"  # Putin was named last
+    assert "role: Prime Minister" in got["cue"].iloc[1]
+
+
+@pytest.mark.parametrize(("date", "holder"), [("2022-09-01", "Boris Johnson"), ("2022-09-20", "Liz Truss"),
+                                              ("2022-11-20", "Rishi Sunak")])
+def test_a_role_resolves_to_the_holder_on_the_documents_date(date: str, holder: str) -> None:
+    got = _attribute("The Prime Minister spoke to President Zelensky this morning.",
+                     "The Prime Minister said the UK would keep up its support.",
+                     kind="readout", issuer="Downing Street", date=date)
+    assert got["speaker"].iloc[1] == holder
+
+
+KREMLIN = [
+    "Vladimir Putin had a telephone conversation with Prime Minister of the United Kingdom Boris Johnson.",
+    "Boris Johnson expressed concern about the situation on the border.",
+    "It was also pointed out that the Ukrainian authorities are purposefully aggravating the situation.",
+    "It was emphasised that NATO expansion poses a direct threat to Russia's security.",
+    "Both leaders expressed satisfaction with the exchange.",
+    "The conversation was held at the British side's initiative.",
+]
+
+
+def test_nothing_in_a_readout_goes_to_the_other_sides_readout() -> None:
+    got = _attribute(*KREMLIN, kind="readout", issuer="Kremlin")
+    assert set(got["source"]) == {"Kremlin readout"}
+    assert got["speaker"].tolist() == ["Kremlin", "Boris Johnson", "Kremlin", "Kremlin",
+                                       "Boris Johnson and Vladimir Putin", "Kremlin"]
+
+
+def test_a_readout_without_a_manifest_is_an_article() -> None:
+    docs = pd.DataFrame([{"doc_id": "d", "title": "T", "text": "T\n\n" + KREMLIN[2]}])
+    got = framing.attribute(framing.split_sentences(docs))
+    assert got["source"].iloc[-1] != "Kremlin readout"
+
+
+def test_an_article_role_is_the_leader_of_the_country_it_names() -> None:
+    got = _attribute("Boris Johnson spoke to Vladimir Putin on Monday.",
+                     "The Russian leader told Johnson that NATO must stop its expansion.")
+    assert _who(got)[1] == ("Kremlin readout", "Vladimir Putin")
+
+
+# --- voices outside the alias table -------------------------------------------------------
+
+@pytest.mark.parametrize(("paragraphs", "source"), [
+    (['The envoy said, "We are ready to meet again."'], "envoy"),
+    (['"The talks were useful," he admitted.'], "he"),
+    (['"Nothing has been agreed yet," replied the two negotiators.'], "negotiators"),
+    (['A senior official said the two sides were far apart.'], "senior official"),
+    (['Marta Quinn spoke from the steps of the ministry. "We will not be rushed," she said.'], "Marta Quinn"),
+], ids=["common-noun", "pronoun-alone", "inverted-cue", "unnamed-official", "cue-in-next-sentence"])
+def test_a_reported_statement_always_has_a_speaker(paragraphs: list[str], source: str) -> None:
+    got = _attribute(*paragraphs)
+    assert got["source"].iloc[-1] == source
+    assert got["speaker"].iloc[-1] == source
+
+
+def test_a_quotation_with_a_reporting_verb_is_never_the_outlets_voice() -> None:
+    got = _attribute('The minister described the proposal as "interesting".')
+    assert got["source"].iloc[0] != "narrator"
+
+
+# --- reporting constructions ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("sentence", "source", "speaker", "cue"), [
+    ('Sputnik quoted Johnson as saying, "We are ready."', "Sputnik", "Boris Johnson", "quoted … as saying"),
+    ('Talks ended, with a Number 10 spokesperson saying that Johnson "expressed deep concern".',
+     "Downing Street readout", "Boris Johnson", "saying"),
+    ("The press service of the Russian presidential administration noted that the talks were frank.",
+     "Kremlin readout", "Kremlin", "noted"),
+    ("Moscow wants guarantees, the Kremlin's statement reads.", "Kremlin readout", "Kremlin", "reads"),
+    ("According to a statement from the Élysée, the talks will continue.", "Élysée readout", "Élysée",
+     "according to"),
+    ("U.S. intelligence assesses that Russia could invade early next year.", "U.S. intelligence",
+     "U.S. intelligence", "assesses"),
+    ("The Kremlin denies it plans to invade.", "Kremlin", "Kremlin", "denies"),
+    ("G7 foreign ministers issued a statement warning of massive consequences.", "G7 foreign ministers",
+     "G7 foreign ministers", "issued a statement"),
+    ("The EU, US and UK have all warned of severe consequences.", "EU, US and UK", "EU, US and UK", "warned"),
+    ("China's foreign ministry said Xi warned against interference.", "Chinese Foreign Ministry readout",
+     "Xi Jinping", "said"),
+], ids=["quoted-as-saying", "with-x-saying", "press-service", "statement-reads", "statement-from",
+        "assesses", "denies", "issued-a-statement", "group", "country-ministry"])
+def test_reporting_construction(sentence: str, source: str, speaker: str, cue: str) -> None:
+    got = _attribute(sentence, date="2022-03-18")
+    assert (got["source"].iloc[0], got["speaker"].iloc[0], got["cue"].iloc[0]) == (source, speaker, cue)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The Kremlin did not respond to a request for comment.",
+    "The Chinese embassy declined to comment on the report.",
+    "Neither side's readout suggested a breakthrough.",
+])
+def test_no_comment_and_negated_reports_are_narration(sentence: str) -> None:
+    assert _attribute(sentence)["source"].iloc[0] == "narrator"
+
+
+def test_a_fragment_with_a_quotation_mark_is_not_a_name() -> None:
+    got = _attribute('Quote"It was a mistake to call," the official said later.')
+    assert not any('"' in s or "“" in s for s in got["source"])
+
+
+# --- names -----------------------------------------------------------------------------------
+
+def test_one_side_gets_one_source_name() -> None:
+    got = _attribute("Xi Jinping told Joe Biden that the Taiwan question was sensitive.",
+                     "Beijing warned that it would not sit idly by.",
+                     "Xi also said that sanctions hurt ordinary people.",
+                     date="2022-03-18")
+    assert set(got["source"]) == {"Chinese Foreign Ministry readout"}
+    assert got["speaker"].tolist() == ["Xi Jinping", "Chinese Foreign Ministry", "Xi Jinping"]
+
+
+def test_a_user_alias_still_extends_the_table() -> None:
+    extra = pd.DataFrame({"alias": ["Ardenian Palace"], "speaker": ["Ardenian Palace"],
+                          "source": ["Ardenian Palace readout"], "kind": ["issuer"], "country": [""]})
+    docs = pd.DataFrame([{"doc_id": "d", "title": "T", "text": "T\n\nThe Ardenian Palace said the call went well."}])
+    got = framing.attribute(framing.split_sentences(docs), docs=docs, aliases=extra)
+    assert got["source"].iloc[-1] == "Ardenian Palace readout"
+
+
+# --- pull-quotes -------------------------------------------------------------------------------
+
+def test_a_pull_quote_takes_the_attribution_of_the_quotation_it_repeats() -> None:
+    got = _attribute(
+        '"We have laid out our concerns clearly," Peskov said. "Now we are waiting for a reaction from London.',
+        '"Now we are waiting for a reaction from London."',
+        '"It is for them to decide how serious they are."',
+    )
+    assert got["source"].tolist() == ["Dmitry Peskov"] * len(got)
+    assert got["cue"].tolist()[-2] == "pull-quote"
