@@ -124,13 +124,14 @@ def test_a_quotation_with_a_reporting_verb_is_never_the_outlets_voice() -> None:
     ("U.S. intelligence assesses that Russia could invade early next year.", "U.S. intelligence",
      "U.S. intelligence", "assesses"),
     ("The Kremlin denies it plans to invade.", "Kremlin", "Kremlin", "denies"),
+    ("China denies supplying weapons to either side.", "China", "China", "denies"),
     ("G7 foreign ministers issued a statement warning of massive consequences.", "G7 foreign ministers",
      "G7 foreign ministers", "issued a statement"),
     ("The EU, US and UK have all warned of severe consequences.", "EU, US and UK", "EU, US and UK", "warned"),
     ("China's foreign ministry said Xi warned against interference.", "Chinese Foreign Ministry readout",
      "Xi Jinping", "said"),
 ], ids=["quoted-as-saying", "with-x-saying", "press-service", "statement-reads", "statement-from",
-        "assesses", "denies", "issued-a-statement", "group", "country-ministry"])
+        "assesses", "denies", "country-denies", "issued-a-statement", "group", "country-ministry"])
 def test_reporting_construction(sentence: str, source: str, speaker: str, cue: str) -> None:
     got = _attribute(sentence, date="2022-03-18")
     assert (got["source"].iloc[0], got["speaker"].iloc[0], got["cue"].iloc[0]) == (source, speaker, cue)

@@ -39,7 +39,7 @@ SHAPES = [
     Shape("multi", docs=16, outlets=5, events=2, biggest_outlet=5,
           label_columns=("doc_id", "sentence", "source")),
     Shape("multi_heldout", docs=12, outlets=4, events=2, biggest_outlet=1,
-          label_columns=("doc_id", "sentence", "source", "speaker")),
+          label_columns=("doc_id", "sentence", "source", "speaker", "clutter")),
 ]
 
 

@@ -266,7 +266,12 @@ def _finish(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tup
             elsewhere: bool) -> _Attr:
     attr = cand.attr
     if cand.cue_token.lemma_.lower() in lex.positions:
-        # "The Kremlin denies ...": a standing position of its own, not an account of the event
+        # "The Kremlin denies ...": a standing position of its own, not an account of the event;
+        # "China denies ...": the state, named as written
+        subject = cand.subject
+        alias = lex.lookup(subject.text) if subject is not None else None
+        if alias is not None and alias.kind == "metonym":
+            return replace(attr, speaker=subject.text, source=subject.text, kind="other")
         return replace(attr, source=attr.speaker, kind="other" if attr.kind == "issuer" else "person")
     if not attr.source.endswith(" readout"):
         return attr
