@@ -180,3 +180,56 @@ def test_a_pull_quote_takes_the_attribution_of_the_quotation_it_repeats() -> Non
     )
     assert got["source"].tolist() == ["Dmitry Peskov"] * len(got)
     assert got["cue"].tolist()[-2] == "pull-quote"
+
+
+# --- context across sentences -----------------------------------------------------------------
+
+def test_a_leader_who_spoke_elsewhere_keeps_speaking_there() -> None:
+    got = _attribute("Biden spoke to Xi Jinping for three hours on Monday, the White House said.",
+                     "Biden later told a news conference that the talks had been candid.",
+                     "“I’m not going to pretend we agreed on everything,” the president said.",
+                     date="2022-11-14")
+    assert _who(got)[1:] == [("Joe Biden", "Joe Biden")] * 2
+
+
+def test_a_metonym_is_the_body_of_that_government_the_document_named() -> None:
+    got = _attribute("Japan’s Foreign Ministry said in a readout that the ministers had met for two hours.",
+                     "Tokyo said it would lift curbs on exports of three chemicals.", date="2023-03-16")
+    assert got["source"].tolist() == ["Japanese Foreign Ministry readout"] * 2
+
+
+def test_a_statement_quoted_in_full_speaks_for_its_principal() -> None:
+    got = _attribute("Ursula von der Leyen spoke to Recep Tayyip Erdogan on Wednesday.",
+                     "The European Commission’s statement reads: “The President conveyed the condolences of "
+                     "the entire European Union.”", date="2023-02-08")
+    assert _who(got)[1] == ("European Commission readout", "Ursula von der Leyen")
+
+
+def test_a_spokesperson_relaying_the_leaders_words_is_the_channel_of_the_readout() -> None:
+    got = _attribute("Scholz “reaffirmed Germany’s support for Ukraine”, government spokesman "
+                     "Steffen Hebestreit said.", date="2022-12-10")
+    assert _who(got)[0] == ("Chancellery readout", "Olaf Scholz")
+
+
+@pytest.mark.parametrize(("paragraphs", "expected"), [
+    (["Lloyd J. Austin III spoke with Sergei Shoigu on Friday.", "Austin urged an immediate ceasefire."],
+     "Lloyd Austin"),
+    (["Wang Yi met Antony Blinken in Munich.", "Wang said the two sides should manage their differences."],
+     "Wang Yi"),
+], ids=["initials-and-suffix", "family-name-first"])
+def test_one_person_one_name(paragraphs: list[str], expected: str) -> None:
+    assert _attribute(*paragraphs, date="2023-02-18")["speaker"].iloc[-1] == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "The ministry declined to comment on whether Ankara would ask Brussels for more aid.",
+    "Asked by reporters whether the talks had failed, officials at the embassy smiled.",
+])
+def test_a_question_is_nobodys_report(sentence: str) -> None:
+    assert _attribute(sentence)["source"].iloc[0] == "narrator"
+
+
+def test_it_was_agreed_carries_on_the_report_before() -> None:
+    got = _attribute("According to Number 10, the two leaders discussed the release of hostages.",
+                     "It was agreed that their teams would remain in close contact.", date="2023-10-20")
+    assert got["source"].tolist() == ["Downing Street readout"] * 2

@@ -23,10 +23,12 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+# "India has long accused ...": a standing position, not words in the event
+_STANDING = frozenset({"long", "repeatedly", "always", "consistently", "often"})
 # Children of a reporting verb that carry the reported content, not the attribution.
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "advcl", "conj", "parataxis", "csubj", "dep", "cc", "acomp"})
 # "WASHINGTON (AP) — " and the like: blanked before parsing, so the city is not read as a subject.
-_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]+(?:,\s*[A-Za-z. ]+)?\s*(?:\([^)]{1,30}\))?\s*[—–-]+\s+")
+_DATELINE = re.compile(r"^[A-Z][A-Z.'’ /-]+(?:,\s*[A-Za-z0-9. ]+){0,2}\s*(?:\([^)]{1,30}\))?\s*[—–-]+\s+")
 
 
 @lru_cache(maxsize=1)
@@ -47,13 +49,19 @@ def _subject_of(verb: Token) -> tuple[Token | None, Token | None]:
     for child in verb.children:
         if child.dep_ in _SUBJECTS:
             return child, None
+    # "..., with a Number 10 spokesperson saying that ..."
+    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
+        return verb.head, None
+    # "..., with the opposition leader, Lee Jae-myung, saying that ...": parsed as two siblings
+    if verb.dep_ == "advcl" and verb.tag_ == "VBG":
+        with_ = [c for c in verb.head.children if c.dep_ == "prep" and c.lower_ == "with" and c.i < verb.i]
+        obj = next((c for c in with_[-1].children if c.dep_ == "pobj"), None) if with_ else None
+        if obj is not None and not any(t.pos_ == "VERB" for t in verb.doc[obj.right_edge.i + 1: verb.i]):
+            return obj, None
     # "Putin stressed X and warned Y"; "Scholz defended the call, saying ..."
     if verb.head.i != verb.i and (verb.dep_ == "conj" or (verb.dep_ == "advcl" and verb.tag_ == "VBG")):
         subj, _ = _subject_of(verb.head)
         return subj, verb.head
-    # "..., with a Number 10 spokesperson saying that ..."
-    if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
-        return verb.head, None
     # '"...," replied the two negotiators.': the parser takes the speaker for an object
     after = [c for c in verb.rights if c.dep_ in ("dobj", "attr", "npadvmod") and c.pos_ in ("NOUN", "PROPN")]
     if after and verb.i > 0 and any(t.is_punct for t in verb.doc[max(0, verb.i - 2): verb.i]):
@@ -99,6 +107,14 @@ def _is_cue(tok: Token, lex: _Lexicon) -> str | None:
     if lemma in lex.cues:
         return tok.lower_
     return None
+
+
+def _not_a_report(tok: Token) -> bool:
+    """A cue that reports nothing: an open question ("whether Ankara would ask ...") or a setting
+    ("Asked by reporters whether ...")."""
+    if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in tok.children):
+        return True
+    return tok.dep_ == "advcl" and tok.tag_ == "VBN"
 
 
 def _in_relative_clause(tok: Token) -> bool:
@@ -160,7 +176,10 @@ def _candidates(doc: Doc, quotes: Sequence[tuple[int, int]], lex: _Lexicon,
     found: list[_Candidate] = []
     for tok in doc:
         cue = _is_cue(tok, lex)
-        if cue is None or _in_spans(tok, quotes) or _in_relative_clause(tok):
+        if cue is None and tok.lemma_.lower() in ("agree", "decide") and any(
+                c.dep_ == "nsubjpass" and c.lower_ == "it" for c in tok.children):
+            cue = f"it was {tok.lower_}"
+        if cue is None or _in_spans(tok, quotes) or _in_relative_clause(tok) or _not_a_report(tok):
             continue
         inherited = None
         if cue == "according to":
@@ -241,14 +260,37 @@ def _elsewhere(cand: _Candidate, lex: _Lexicon, doc: Doc) -> bool:
 
 
 def _content_speaker(cand: _Candidate, lex: _Lexicon, state: _State,
-                     quotes: Sequence[tuple[int, int]]) -> str | None:
+                     quotes: Sequence[tuple[int, int]], *, same_side: bool = True) -> str | None:
     """A person of the same side named as subject of the reported clause ("said Johnson had ...")."""
-    if cand.content is None or cand.content.lemma_.lower() in lex.descriptions:
+    if cand.content is None or _describes(cand.content, lex):
         return None  # "X and Y held a call, the Kremlin said": the body describes the event
+    # "The Commission's statement reads: 'The President conveyed ...'": the quotation is the
+    # statement, as when a spokesperson reads it out
+    statement = cand.attr.kind in ("issuer", "spokesperson") or (
+        cand.subject is not None and cand.subject.lemma_.lower() in lex.documents)
+    home = state.home
+    if home is None and state.roles is not None:  # "Netanyahu's office said the prime minister ..."
+        issuer = lex.lookup(cand.attr.source.removesuffix(" readout"))
+        home = issuer.country if issuer is not None and issuer.country else None
+    saved, state.home = state.home, home
+    try:
+        return _content_person(cand, lex, state, quotes, statement, same_side)
+    finally:
+        state.home = saved
+
+
+def _content_person(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tuple[int, int]],
+                    statement: bool, same_side: bool) -> str | None:
+    assert cand.content is not None
     for subj in cand.content.children:
         # "we" inside a quotation is the speaker itself; "Putin and Scholz held talks" is nobody's words
-        if subj.dep_ not in ("nsubj", "nsubjpass") or _in_spans(subj, quotes):
+        if subj.dep_ not in ("nsubj", "nsubjpass") or (_in_spans(subj, quotes) and not statement):
             continue
+        if any(c.dep_ == "conj" for c in subj.children):
+            group = _resolve_subject(subj, lex, state)
+            if group is not None and " and " in group.speaker and all(
+                    _is_person(p, lex, state) for p in group.speaker.split(" and ")):
+                return group.speaker
         if any(c.dep_ == "conj" for c in subj.children) and both(state, lex) is None:
             continue
         who = _resolve_subject(subj, lex, state)
@@ -256,16 +298,52 @@ def _content_speaker(cand: _Candidate, lex: _Lexicon, state: _State,
             return who.speaker
         if who is None or who.kind not in ("leader", "person"):
             continue
-        if who.kind == "leader" and who.source != cand.attr.source:
+        if who.kind == "leader" and same_side and who.source != cand.attr.source:
             continue
         return who.speaker
     return None
 
 
+def _is_person(name: str, lex: _Lexicon, state: _State) -> bool:
+    alias = lex.lookup(name)
+    return name in state.persons or (alias is not None and alias.kind in ("leader", "person"))
+
+
+def _describes(verb: Token, lex: _Lexicon) -> bool:
+    """Whether a verb describes the event ("held a call", "spoke with") rather than a position."""
+    lemma = verb.lemma_.lower()
+    if lemma in ("speak", "talk"):
+        return any(c.dep_ == "prep" and c.lower_ in ("with", "to", "by", "on") for c in verb.children)
+    return lemma in lex.descriptions
+
+
+def _relayed(cand: _Candidate, attr: _Attr, lex: _Lexicon, state: _State,
+             quotes: Sequence[tuple[int, int]], elsewhere: bool) -> _Attr:
+    """A spokesperson relaying the leader's words in the call: that leader's side's readout.
+
+    "Scholz 'reaffirmed ...', government spokesman Steffen Hebestreit said": the
+    spokesperson (named or not) is the channel of the Chancellery's account.
+    """
+    if elsewhere or attr.kind not in ("person", "other") or cand.subject is None:
+        return attr
+    span = cand.subject.doc[cand.subject.left_edge.i: cand.subject.right_edge.i + 1]
+    spokes = any(t.lower_.startswith("spokes") for t in span) or (
+        state.roles is not None and any(t.person == attr.speaker and t.role == "spokesperson"
+                                        for t in state.roles.tenures))
+    if not spokes:
+        return attr
+    leader = _content_speaker(cand, lex, state, quotes, same_side=False)
+    alias = lex.lookup(leader) if leader else None
+    if alias is None or alias.kind != "leader" or not alias.source.endswith(" readout"):
+        return attr
+    return _Attr(leader, alias.source, "leader", attr.cue, attr.mode)
+
+
 def _finish(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tuple[int, int]],
             elsewhere: bool) -> _Attr:
     attr = cand.attr
-    if cand.cue_token.lemma_.lower() in lex.positions:
+    standing = any(c.dep_ == "advmod" and c.lower_ in _STANDING for c in cand.cue_token.children)
+    if cand.cue_token.lemma_.lower() in lex.positions or standing:
         # "The Kremlin denies ...": a standing position of its own, not an account of the event;
         # "China denies ...": the state, named as written
         subject = cand.subject
@@ -274,13 +352,15 @@ def _finish(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tup
             return replace(attr, speaker=subject.text, source=subject.text, kind="other")
         return replace(attr, source=attr.speaker, kind="other" if attr.kind == "issuer" else "person")
     if not attr.source.endswith(" readout"):
-        return attr
+        return _relayed(cand, attr, lex, state, quotes, elsewhere)
     if attr.kind == "spokesperson" and not elsewhere:
         # a named spokesperson relays the call when the content is the leader's; else speaks for him/herself
         leader = _content_speaker(cand, lex, state, quotes)
         if leader:
             return replace(attr, speaker=leader)
         return replace(attr, source=attr.speaker, kind="person")
+    if attr.kind == "leader" and state.venue.get(attr.speaker):
+        elsewhere = True  # "Biden told a news conference ... 'I'm not ...,' the president said."
     if elsewhere:
         return replace(attr, source=attr.speaker, kind="person")
     if attr.kind in ("leader", "spokesperson") and state.parties and attr.source not in state.parties:

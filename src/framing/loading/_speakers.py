@@ -39,6 +39,9 @@ _NOT_SPEAKERS = frozenset({
 # is not the British government's account.
 _BODIES = frozenset({"ministry", "department", "office", "government", "presidency", "administration",
                      "service"})
+_COMMON_MODIFIERS = frozenset({"senior", "former", "top", "chief", "deputy", "local", "regional",
+                               "foreign", "unnamed", "anonymous", "military", "government", "security",
+                               "intelligence", "diplomatic", "opposition", "industry", "independent"})
 _QUANTIFIERS = frozenset({"several", "many", "some", "all", "both", "few", "various", "other", "two",
                           "three", "four"})
 
@@ -70,12 +73,17 @@ class _State:
     last_person: _Attr | None = None
     last_body: _Attr | None = None
 
+    issuers: list[_Alias] = field(default_factory=list)  # issuing bodies named, latest last
+    venue: dict[str, bool] = field(default_factory=dict)  # person -> last words placed outside the event
+
     def remember(self, attr: _Attr, *, is_person: bool) -> None:
         self.last = attr
         if is_person:
             kind: Kind = "leader" if attr.source.endswith(" readout") else "person"
             self.last_person = replace(attr, kind=kind)
-        if attr.kind in ("issuer", "other") or attr.source.endswith(" readout"):
+        if attr.kind == "issuer" or attr.source.endswith(" readout"):
+            self.last_body = attr
+        elif attr.kind == "other" and self.last_body is None:
             self.last_body = attr
 
 
@@ -91,13 +99,43 @@ def _person_name(tok: Token, lex: _Lexicon, state: _State) -> str:
     else:
         words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
     words = [w for w in words if w.text.lower().strip(".") not in lex.titles
-             and w.lower_ not in lex.titles and w.text[:1].isupper()]
-    name = _strip_possessive(" ".join(w.text for w in words)) or tok.text
-    if " " not in name:
-        for full in reversed(state.persons):
-            if full.split()[-1] == name:
-                return full
-    return name
+             and w.lower_ not in lex.titles and (w.text[:1].isupper() or w.text in "-‐")]
+    name = _strip_possessive(_join(words)) or tok.text
+    return canonical_name(name, lex, state)
+
+
+def _join(words: list[Token]) -> str:
+    """Words of a name as written: "Amir-Abdollahian", not "Amir - Abdollahian"."""
+    out = ""
+    for w in words:
+        out += w.text + (w.whitespace_ if w is not words[-1] else "")
+    return re.sub(r"\s+", " ", out).strip()
+
+
+_FAMILY_FIRST = frozenset({"CN", "KR", "KP", "TW", "VN", "HK", "MO"})  # family name written first
+_SUFFIXES = re.compile(r"\s+(?:Jr\.?|Sr\.?|II|III|IV)$")
+_INITIALS = re.compile(r"\s+[A-Z]\.(?=\s)")
+
+
+def canonical_name(name: str, lex: _Lexicon, state: _State) -> str:
+    """One name per person: the alias table's, else the full name used earlier in the document.
+
+    "Lloyd J. Austin III" -> "Lloyd Austin"; "Bhutto Zardari" after "Bilawal
+    Bhutto Zardari" -> the full name.
+    """
+    for form in (name, _INITIALS.sub("", _SUFFIXES.sub("", name))):
+        alias = lex.lookup(form)
+        if alias is not None and alias.speaker and alias.kind in ("leader", "person", "spokesperson"):
+            return alias.speaker
+    plain = _INITIALS.sub("", _SUFFIXES.sub("", name))
+    for full in reversed(state.persons):
+        if full != plain and (full.endswith(" " + plain) or full.split()[-1] == plain):
+            return full
+        alias = lex.lookup(full)
+        if " " not in plain and full.split()[0] == plain and alias is not None \
+                and alias.country in _FAMILY_FIRST:
+            return full  # "Wang" after "Wang Yi"
+    return plain
 
 
 def _speaker_of_role(alias: _Alias, state: _State, text: str) -> str:
@@ -134,7 +172,9 @@ def by_role(title: str, state: _State) -> str | None:
         home = list(dict.fromkeys(t.person for t in found if t.country == state.home))
         if len(home) == 1:
             return home[0]
-    for name in reversed(state.recent):
+        if home:  # "The President" in the Commission's statement: one of its own presidents
+            people = home
+    for name in [*reversed(state.subjects), *reversed(state.recent)]:
         if name in people:
             return name
     if country is None:
@@ -203,6 +243,9 @@ def _carry(kind: str, state: _State, lex: _Lexicon) -> _Attr | None:
         return state.last_person
     if kind == "body":
         last = state.last_body or state.last
+        if last is not None and last.kind == "other" and state.issuers and last is not state.last:
+            alias = state.issuers[-1]
+            return _Attr(alias.speaker, alias.source, "issuer")
         if last is not None and last.source in lex.bodies:
             return replace(last, speaker=lex.bodies[last.source], kind="issuer")
         return last
@@ -226,11 +269,14 @@ def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
         if len(people) == 1 and people[0].root.dep_ in ("appos", "compound", "conj"):
             return _resolve_subject(people[0].root, lex, state)  # "Tory MP and ex-minister Sir R. P."
         return _group(head, lex, state)
-    span = head.doc[head.left_edge.i: head.right_edge.i + 1]
-    if head.pos_ == "NOUN":  # "A senior diplomat, Jean Dupont, said"
-        named = next((c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
+    span = _core(head)
+    if head.pos_ == "NOUN":  # "A senior diplomat, Jean Dupont, said"; "Turkey's disaster agency, AFAD,"
+        named = next((c for c in head.children if c.dep_ == "appos"
+                      and c.ent_type_ in ("PERSON", "ORG") and c.pos_ == "PROPN"), None)
         if named is not None:
             head = named
+            if named.ent_type_ == "ORG":  # the body's own name, not the description around it
+                span = head.doc[head.left_edge.i: head.right_edge.i + 1]
     if head.pos_ == "PROPN" and head.ent_type_ in ("PERSON", ""):
         name = _person_name(head, lex, state)
         if lex.lookup(name) is not None or head.ent_type_ == "PERSON":
@@ -242,7 +288,14 @@ def _resolve_subject(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
     if issuers:
         alias = max(((e - s, a) for s, e, a in found if a.kind in ("issuer", "metonym")),
                     key=lambda x: x[0])[1]
+        if alias.kind == "metonym" and alias.country:
+            # "Tokyo said": the body of that government the document has named, if any
+            named = next((a for a in reversed(state.issuers) if a.country == alias.country), None)
+            alias = named or alias
         return _Attr(alias.speaker or alias.source.removesuffix(" readout"), alias.source, "issuer")
+    seen = _named_before(span, head, state)
+    if seen is not None:
+        return seen
     office = _office(span, head, lex, state)
     if office is not None:
         return office
@@ -263,7 +316,8 @@ def _common_noun(head: Token, span: Span, lex: _Lexicon, state: _State) -> _Attr
     """A subject that no alias names: an office, a document, the two parties, or a new voice."""
     low, lemma = head.lower_, head.lemma_.lower()
     plural = head.tag_ in ("NNS", "NNPS")
-    if lemma in lex.documents or low in lex.documents:
+    if (lemma in lex.documents or low in lex.documents) and not (
+            plural and any(c.dep_ == "amod" for c in head.lefts)):  # "Western governments" are voices
         source = _document_source(head, lex, state)
         return source if source is not None else _carry("body", state, lex)
     if plural and lemma in _PARTIES and all(
@@ -280,7 +334,7 @@ def _common_noun(head: Token, span: Span, lex: _Lexicon, state: _State) -> _Attr
     phrase = " ".join(t.lower_ for t in head.lefts if t.dep_ == "compound") + " " + low
     if not plural and definite and (lemma in lex.roles or low in lex.roles or phrase.strip() in lex.roles):
         carried = _carry("person", state, lex)
-        if carried is not None:
+        if carried is not None and _holds_office(carried.speaker, low, state):
             return carried
     if head.ent_type_ in ("ORG", "GPE", "NORP", "PERSON") or head.pos_ == "PROPN":
         ent = next((e for e in head.doc.ents if e.start <= head.i < e.end), None)
@@ -288,11 +342,23 @@ def _common_noun(head: Token, span: Span, lex: _Lexicon, state: _State) -> _Attr
         name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE).strip("\"“”'‘’ ")
         if not name or not name[0].isalnum() or any(q in name for q in "\"“”"):
             return None
+        known = canonical_name(name, lex, state)
+        if known != name and known in state.persons:  # "Wang" after "Wang Yi"
+            return _person_attr(known, lex)
         return _Attr(name, name, "other")
     if head.pos_ != "NOUN" or lemma in _NOT_SPEAKERS:
         return None
     name = noun_phrase(head)
     return _Attr(name, name, "other") if name else None
+
+
+def _holds_office(person: str, noun: str, state: _State) -> bool:
+    """Whether ``person`` held an office called ``noun`` ("the minister", "the spokesman")."""
+    table = state.roles
+    if table is None:
+        return False
+    word = "spokesperson" if noun.startswith("spokes") else noun
+    return any(t.person == person and word in t.role.split() for t in table.tenures)
 
 
 def _title_text(head: Token) -> str:
@@ -321,7 +387,9 @@ def noun_phrase(head: Token) -> str:
     text = "".join(t.text_with_ws for t in keep).strip().strip(",")
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
     first = keep[0]
-    if (first.is_sent_start and first.pos_ != "PROPN" and not first.ent_type_
+    # "Negotiators said" -> "negotiators", "Senior officials" -> "senior officials"; "Western
+    # governments" keeps its capital
+    if (first.is_sent_start and (first.i == head.i or first.lower_ in _COMMON_MODIFIERS)
             and text[:1].isupper() and text[1:2].islower()):
         text = text[:1].lower() + text[1:]
     return text
@@ -333,6 +401,12 @@ def _group(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
                        {head.i, *[c.i for c in head.subtree if c.dep_ == "conj"]}]]
     people = []
     for m in members:
+        if m.pos_ == "NOUN" and is_title(m.lemma_):  # "The Secretary and the Foreign Secretary"
+            holder = by_role(" ".join(t.text for t in m.lefts if t.dep_ != "det") + " " + m.text, state)
+            if holder is None:
+                break
+            people.append(holder)
+            continue
         if m.ent_type_ != "PERSON" and m.pos_ != "PROPN":
             break
         name = _person_name(m, lex, state)
@@ -397,6 +471,37 @@ def _document_source(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
             who = _resolve_subject(author, lex, state)
             if who is not None:
                 return who
+    return None
+
+
+def _core(head: Token) -> Span:
+    """The words that name a subject: its left modifiers, the head, and "of ..." phrases after it.
+
+    An apposition or a clause after the head ("the two leaders, who ... John Kerry") does not
+    name it.
+    """
+    end = head.i
+    for child in head.rights:
+        if child.dep_ in ("nummod", "npadvmod", "appos") and child.i == end + 1 and child.like_num:
+            end = child.i  # "Number 10", "No. 10"
+            continue
+        if child.dep_ == "prep" and child.lower_ in ("of", "for", "from") and child.i == end + 1:
+            end = child.right_edge.i
+        elif child.dep_ == "compound":
+            end = max(end, child.right_edge.i)
+    return head.doc[head.left_edge.i: end + 1]
+
+
+def _named_before(span: Span, head: Token, state: _State) -> _Attr | None:
+    """"the Commission" after "the European Commission": a short form of a body named earlier."""
+    if head.pos_ != "PROPN":
+        return None
+    words = " ".join(t.text for t in span if t.pos_ == "PROPN").lower()
+    if not words:
+        return None
+    for alias in reversed(state.issuers):
+        if alias.speaker.lower().endswith(" " + words):
+            return _Attr(alias.speaker, alias.source, "issuer")
     return None
 
 

@@ -70,7 +70,7 @@ from framing.loading._lexicon import _CUES, _Lexicon, _lexicon
 from framing.loading._quotes import document_quotes
 from framing.loading._readouts import DocMeta, in_readout, issuer_attr, pull_quotes, same_attr
 from framing.loading._roles import parse_date, roles
-from framing.loading._speakers import _Attr, _resolve_subject, _State, _strip_possessive
+from framing.loading._speakers import _Attr, _resolve_subject, _State, _strip_possessive, canonical_name
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -85,24 +85,29 @@ def _mentions(doc: Doc, text: str, lex: _Lexicon, state: _State) -> None:
     """Note the people, leaders and countries a sentence names, for roles and carry-over."""
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            name = _strip_possessive(" ".join(
-                t.text for t in ent if t.lower_ not in lex.titles and not t.is_punct))
-            alias = lex.lookup(name)
-            if alias is not None and alias.speaker:
-                name = alias.speaker
-            elif " " not in name:
-                name = next((full for full in reversed(state.persons) if full.split()[-1] == name), name)
+            name = canonical_name(_strip_possessive(" ".join(
+                t.text for t in ent if t.lower_ not in lex.titles and not t.is_punct)), lex, state)
             if " " in name and name not in state.persons:
                 state.persons.append(name)
             state.recent.append(name)
             if ent.root.dep_ in ("nsubj", "nsubjpass") and ent.root.head.dep_ == "ROOT":
                 state.subjects.append(name)
-    for _, _, alias in lex.find(text):
+    named = set(state.recent[-len(doc.ents):]) if doc.ents else set()
+    root = doc[:].root if len(doc) else None
+    subject = {t.idx for c in root.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree} \
+        if root is not None else set()
+    for start, _, alias in lex.find(text):
+        if alias.kind in ("leader", "person") and alias.speaker and alias.speaker not in named:
+            state.recent.append(alias.speaker)  # a name the entity recogniser missed
+            if start in subject:
+                state.subjects.append(alias.speaker)
         if alias.country:
             state.countries.append(alias.country)
+        if alias.kind == "issuer" and alias.speaker:
+            state.issuers.append(alias)
         if alias.kind == "leader" and alias.speaker:
             state.leaders.append(alias)
-            if alias.speaker not in state.participants:
+            if alias.speaker not in state.participants and alias.source.endswith(" readout"):
                 state.participants.append(alias.speaker)
     if state.roles is not None:
         state.countries.extend(state.roles.countries_in(text))
@@ -156,10 +161,10 @@ def _through_channel(attr: _Attr, others: Sequence[_Candidate]) -> _Attr:
 
 
 def _note_account(doc: Doc, lex: _Lexicon, state: _State) -> None:
-    """"The Kremlin's account was more detailed. It said ...": an account named as subject is "it" next."""
+    """"The Kremlin's account was more detailed. It said ...": a body named as subject is "it" next."""
     root = doc[:].root if len(doc) else None
     subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None) if root else None
-    if subj is None or subj.lemma_.lower() not in lex.documents:
+    if subj is None or subj.pos_ == "PRON":
         return
     who = _resolve_subject(subj, lex, state)
     if who is not None and who.kind == "issuer" and who.source.endswith(" readout"):
@@ -201,6 +206,8 @@ def _attribute_doc(rows: pd.DataFrame, docs: Sequence[Doc], lex: _Lexicon, meta:
         elif cand is not None:
             attr = _finish(cand, lex, state, local[i], _elsewhere(cand, lex, doc))
             attr = _through_channel(attr, cands[1:])
+            if attr.kind in ("leader", "person") and attr.speaker:
+                state.venue[attr.speaker] = attr.source == attr.speaker  # spoke outside the event
             attr = replace(attr, mode=_mode(doc, local[i], cand.frame))
             is_person = attr.kind in ("leader", "person", "spokesperson") or (
                 attr.speaker != lex.bodies.get(attr.source, attr.source) and attr.kind != "other")
