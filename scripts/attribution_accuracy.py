@@ -39,9 +39,12 @@ import pandas as pd
 import framing
 
 ROOT = Path(__file__).resolve().parents[1]
+# development sets first, then the held-out sets (never tuned on), then the older held-out
+# articles whose misses are known
 DEFAULT = [ROOT / "tests/data/attribution/dev", ROOT / "tests/data/multi",
-           ROOT / "tests/data/attribution/heldout", ROOT / "tests/data/multi_heldout",
-           ROOT / "tests/data/wire_heldout"]
+           ROOT / "tests/data/multi_heldout", ROOT / "tests/data/wire_heldout",
+           ROOT / "tests/data/readouts_heldout", ROOT / "tests/data/wire_heldout2",
+           ROOT / "tests/data/attribution/heldout"]
 FIELDS = ("source", "speaker", "mode")
 
 
