@@ -233,3 +233,36 @@ def test_it_was_agreed_carries_on_the_report_before() -> None:
     got = _attribute("According to Number 10, the two leaders discussed the release of hostages.",
                      "It was agreed that their teams would remain in close contact.", date="2023-10-20")
     assert got["source"].tolist() == ["Downing Street readout"] * 2
+
+
+# --- more shapes of real copy -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("paragraphs", "source"), [
+    (["“A month is nothing in the auto business.” That was the verdict of Gerardo Solís, who runs a plant."],
+     "Gerardo Solís"),
+    (["Mei Lin Harcourt, a senior fellow at a think tank, offered that view of the talks."], "Mei Lin Harcourt"),
+], ids=["verdict-of", "offered-that-view"])
+def test_a_cue_after_the_words(paragraphs: list[str], source: str) -> None:
+    assert set(_attribute(*paragraphs)["source"]) == {source}
+
+
+@pytest.mark.parametrize(("sentence", "source"), [
+    ("Cairo (MPA) – Egypt, Qatar and the United States on Thursday called on both sides to resume talks.",
+     "Egypt, Qatar and the United States"),
+    ("The Japanese government believes at least 17 of its citizens are detained.", "Japanese government"),
+    ("Turkey’s disaster agency, AFAD, denied reports that teams had been held back.", "AFAD"),
+    ("The Home Office estimates that 20,000 people crossed the Channel this year.", "Home Office"),
+], ids=["dateline-and-group", "body-believes", "apposition-denies", "proper-office-estimates"])
+def test_a_voice_is_named_as_written(sentence: str, source: str) -> None:
+    assert _attribute(sentence, date="2024-08-09")["source"].iloc[0] == source
+
+
+@pytest.mark.parametrize(("paragraphs", "speaker"), [
+    (["The peso rallied, with Economy Minister Marcelo Ebrard saying that the deal was fair."], "Marcelo Ebrard"),
+    (["Qatari foreign ministry spokesman Majed al-Ansari told reporters the gaps were narrow."],
+     "Majed al-Ansari"),
+    (["Keir Starmer met Emmanuel Macron in London.",
+      "Speaking at the press conference, Sir Keir said the returns would start soon."], "Keir Starmer"),
+], ids=["title-before-name", "name-particle", "sir-first-name"])
+def test_a_person_keeps_one_full_name(paragraphs: list[str], speaker: str) -> None:
+    assert _attribute(*paragraphs, date="2025-07-10")["speaker"].iloc[-1] == speaker

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from framing.loading._lexicon import _Lexicon
-from framing.loading._speakers import Mode, _Attr, _resolve_subject, _State, both
+from framing.loading._speakers import Mode, _Attr, _resolve_subject, _State, both, noun_phrase
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -28,7 +28,15 @@ _STANDING = frozenset({"long", "repeatedly", "always", "consistently", "often"})
 # Children of a reporting verb that carry the reported content, not the attribution.
 _CONTENT_DEPS = frozenset({"ccomp", "xcomp", "advcl", "conj", "parataxis", "csubj", "dep", "cc", "acomp"})
 # "WASHINGTON (AP) — " and the like: blanked before parsing, so the city is not read as a subject.
-_DATELINE = re.compile(r"^[A-Z][A-Z.'’ /-]+(?:,\s*[A-Za-z0-9. ]+){0,2}\s*(?:\([^)]{1,30}\))?\s*[—–-]+\s+")
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z.'’ /-]+(?:,\s*[A-Za-z0-9. ]+){0,2}\s*(?:\([^)]{1,30}\))?"  # "WASHINGTON (AP)"
+    r"|[A-Z][\w.'’ /-]{1,40}?\s*\([A-Z]{2,8}\))\s*[—–-]+\s+"  # "Cairo (MPA) –"
+)
+# "Beijing: Anthony Albanese has ..." -- a place and a colon opening a story
+_PLACE_COLON = re.compile(r"^([A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+)?):\s+(?=[A-Z])")
+# "That was the verdict of X", "X offered that view": a cue after the quotation it closes
+_VIEWS = frozenset({"verdict", "view", "assessment", "opinion", "take", "message", "warning", "judgment",
+                    "judgement", "conclusion", "argument"})
 
 
 @lru_cache(maxsize=1)
@@ -41,6 +49,9 @@ def _nlp() -> Language:
 
 def _subject_of(verb: Token) -> tuple[Token | None, Token | None]:
     """The subject of a reporting verb, and the verb it was taken from when not ``verb`` itself."""
+    holder = _view_holder(verb)
+    if holder is not None:
+        return holder, None
     for child in verb.children:
         if child.dep_ == "agent":
             obj = next((c for c in child.children if c.dep_ == "pobj"), None)
@@ -67,6 +78,22 @@ def _subject_of(verb: Token) -> tuple[Token | None, Token | None]:
     if after and verb.i > 0 and any(t.is_punct for t in verb.doc[max(0, verb.i - 2): verb.i]):
         return after[0], None
     return None, None
+
+
+def _view_holder(tok: Token) -> Token | None:
+    """X in "That was the verdict of X" or "X offered that view", else None."""
+    lemma = tok.lemma_.lower()
+    if lemma == "be":
+        attr = next((c for c in tok.children
+                     if c.dep_ == "attr" and c.lemma_.lower() in _VIEWS), None)
+        if attr is None:
+            return None
+        prep = next((c for c in attr.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        return next((c for c in prep.children if c.dep_ == "pobj"), None) if prep else None
+    if lemma in ("offer", "give", "deliver", "share") and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in _VIEWS for c in tok.children):
+        return next((c for c in tok.children if c.dep_ in _SUBJECTS), None)
+    return None
 
 
 def _quoted_as_saying(tok: Token) -> tuple[Token, Token] | None:
@@ -96,6 +123,8 @@ def _is_cue(tok: Token, lex: _Lexicon) -> str | None:
     if any(c.dep_ == "neg" for c in tok.children) or tok.head.lemma_.lower() == "decline":
         return None
     lemma = tok.lemma_.lower()
+    if _view_holder(tok) is not None:
+        return "the verdict of" if lemma == "be" else f"{tok.lower_} that view"
     if lemma in lex.issuing and any(
         t.lemma_.lower() in lex.documents for c in tok.children if c.dep_ == "dobj" for t in c.subtree
     ):
@@ -350,7 +379,16 @@ def _finish(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tup
         alias = lex.lookup(subject.text) if subject is not None else None
         if alias is not None and alias.kind == "metonym":
             return replace(attr, speaker=subject.text, source=subject.text, kind="other")
-        return replace(attr, source=attr.speaker, kind="other" if attr.kind == "issuer" else "person")
+        if attr.kind in ("leader", "person", "spokesperson"):
+            return replace(attr, source=attr.speaker, kind="person")
+        named = next((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "PROPN"), None) \
+            if subject is not None else None
+        if named is not None:  # "Turkey's disaster agency, AFAD, denied"
+            return replace(attr, speaker=named.text, source=named.text, kind="other")
+        if subject is not None and subject.pos_ == "NOUN" and alias is None:
+            name = noun_phrase(subject)  # "The Japanese government believes": the body as written
+            return replace(attr, speaker=name, source=name, kind="other")
+        return replace(attr, source=attr.speaker, kind="other")
     if not attr.source.endswith(" readout"):
         return _relayed(cand, attr, lex, state, quotes, elsewhere)
     if attr.kind == "spokesperson" and not elsewhere:

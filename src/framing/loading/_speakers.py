@@ -95,12 +95,21 @@ def _person_name(tok: Token, lex: _Lexicon, state: _State) -> str:
     """Normalised name of the person whose name ends in ``tok``."""
     if tok.ent_type_ == "PERSON":
         ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
-        words = [t for t in ent if not t.is_punct] if ent is not None else [tok]
+        start = ent.start if ent is not None else tok.i
+        while start > 0 and tok.doc[start - 1].pos_ == "PROPN" and tok.doc[start - 1].dep_ == "compound":
+            start -= 1  # "Beatriz" left out of the entity "Lemos Cardoso"
+        end = ent.end if ent is not None else tok.i + 1
+        words = [t for t in tok.doc[start:end] if not t.is_punct or t.text in "-‐"]
+        last_title = max((k for k, w in enumerate(words) if w.lower_.strip(".") in lex.titles), default=-1)
+        words = words[last_title + 1:]  # "Economy Minister Marcelo Ebrard": the name after the title
     else:
         words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"] + [tok]
     words = [w for w in words if w.text.lower().strip(".") not in lex.titles
-             and w.lower_ not in lex.titles and (w.text[:1].isupper() or w.text in "-‐")]
-    name = _strip_possessive(_join(words)) or tok.text
+             and w.lower_ not in lex.titles and (w.text[:1].isupper() or w.text in "-‐"
+                                                  or w.lower_ in _PARTICLES)]
+    while words and (words[0].lower_ in _PARTICLES or words[0].text in "-‐"):
+        words = words[1:]
+    name = _strip_possessive(_join(words)).strip("-‐ ") or tok.text
     return canonical_name(name, lex, state)
 
 
@@ -112,6 +121,9 @@ def _join(words: list[Token]) -> str:
     return re.sub(r"\s+", " ", out).strip()
 
 
+# Lower-case parts of names: "Majed al-Ansari", "Ursula von der Leyen"
+_PARTICLES = frozenset({"al", "el", "bin", "bint", "ibn", "von", "der", "den", "de", "van", "da", "di",
+                        "la", "le", "du", "del", "dos", "das", "ben"})
 _FAMILY_FIRST = frozenset({"CN", "KR", "KP", "TW", "VN", "HK", "MO"})  # family name written first
 _SUFFIXES = re.compile(r"\s+(?:Jr\.?|Sr\.?|II|III|IV)$")
 _INITIALS = re.compile(r"\s+[A-Z]\.(?=\s)")
@@ -135,6 +147,10 @@ def canonical_name(name: str, lex: _Lexicon, state: _State) -> str:
         if " " not in plain and full.split()[0] == plain and alias is not None \
                 and alias.country in _FAMILY_FIRST:
             return full  # "Wang" after "Wang Yi"
+    if " " not in plain:  # "Sir Keir" after "Keir Starmer": a first name only one person has
+        firsts = [f for f in dict.fromkeys(state.persons) if f.split()[0] == plain]
+        if len(firsts) == 1 and not any(f.split()[-1] == plain for f in state.persons):
+            return firsts[0]
     return plain
 
 
@@ -316,7 +332,7 @@ def _common_noun(head: Token, span: Span, lex: _Lexicon, state: _State) -> _Attr
     """A subject that no alias names: an office, a document, the two parties, or a new voice."""
     low, lemma = head.lower_, head.lemma_.lower()
     plural = head.tag_ in ("NNS", "NNPS")
-    if (lemma in lex.documents or low in lex.documents) and not (
+    if (lemma in lex.documents or low in lex.documents) and head.pos_ == "NOUN" and not (
             plural and any(c.dep_ == "amod" for c in head.lefts)):  # "Western governments" are voices
         source = _document_source(head, lex, state)
         return source if source is not None else _carry("body", state, lex)
@@ -418,9 +434,15 @@ def _group(head: Token, lex: _Lexicon, state: _State) -> _Attr | None:
         if len(people) > 1:
             pair = " and ".join(sorted(dict.fromkeys(people)))
             return _Attr(pair, pair, "other")
-    words = [t for t in head.subtree if t.dep_ not in ("det", "predet", "appos", "relcl", "acl")
-             and not any(a.dep_ in ("appos", "relcl", "acl") for a in t.ancestors if head.is_ancestor(a))]
-    text = "".join(t.text_with_ws for t in sorted(words, key=lambda t: t.i)).strip().strip(",")
+    keep: set[int] = set()
+    for m in members:
+        keep.add(m.i)
+        for child in m.children:
+            if child.dep_ in ("compound", "amod", "nmod", "poss", "case", "cc", "punct", "nummod") or (
+                    child.dep_ == "det" and m is not head):
+                keep.update(t.i for t in child.subtree if t.dep_ not in ("prep", "appos", "relcl"))
+    words = [t for t in head.doc[head.left_edge.i: max(keep) + 1] if t.i in keep]
+    text = "".join(t.text_with_ws for t in words).strip().strip(",").strip()
     return _Attr(text, text, "other") if text else None
 
 

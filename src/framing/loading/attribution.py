@@ -57,6 +57,7 @@ import pandas as pd
 
 from framing.loading._cues import (
     _DATELINE,
+    _PLACE_COLON,
     _Candidate,
     _candidates,
     _elsewhere,
@@ -70,7 +71,7 @@ from framing.loading._lexicon import _CUES, _Lexicon, _lexicon
 from framing.loading._quotes import document_quotes
 from framing.loading._readouts import DocMeta, in_readout, issuer_attr, pull_quotes, same_attr
 from framing.loading._roles import parse_date, roles
-from framing.loading._speakers import _Attr, _resolve_subject, _State, _strip_possessive, canonical_name
+from framing.loading._speakers import _Attr, _person_name, _resolve_subject, _State
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -85,8 +86,7 @@ def _mentions(doc: Doc, text: str, lex: _Lexicon, state: _State) -> None:
     """Note the people, leaders and countries a sentence names, for roles and carry-over."""
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            name = canonical_name(_strip_possessive(" ".join(
-                t.text for t in ent if t.lower_ not in lex.titles and not t.is_punct)), lex, state)
+            name = _person_name(ent.root, lex, state)
             if " " in name and name not in state.persons:
                 state.persons.append(name)
             state.recent.append(name)
@@ -156,8 +156,15 @@ def _through_channel(attr: _Attr, others: Sequence[_Candidate]) -> _Attr:
     if attr.kind != "leader" or not attr.source.endswith(" readout"):
         return attr
     channel = next((c.attr for c in others
-                    if c.attr.kind == "issuer" and c.attr.source.endswith(" readout")), None)
+                    if c.attr.kind == "issuer" and c.attr.source.endswith(" readout")
+                    and not _own_side(c)), None)
     return attr if channel is None else replace(attr, source=channel.source)
+
+
+def _own_side(cand: _Candidate) -> bool:
+    """"according to a summary released by his office": the speaker's own side, not another channel."""
+    return cand.subject is not None and any(
+        t.dep_ == "poss" and t.pos_ == "PRON" for t in cand.subject.subtree)
 
 
 def _note_account(doc: Doc, lex: _Lexicon, state: _State) -> None:
@@ -242,8 +249,10 @@ def _same_quote(spans: Sequence[tuple[int, int]], starts: Sequence[int], ends: S
     """Whether sentence j's quotation runs on into sentence i (possibly across a paragraph)."""
     inside_j = [(s, e) for s, e in spans if s < ends[j] and e > starts[j]]
     inside_i = [(s, e) for s, e in spans if s < ends[i] and e > starts[i]]
-    if not inside_j or not inside_i:
+    if not inside_j:
         return False
+    if not inside_i:  # '“A month is nothing.” That was the verdict of X.': the cue right after
+        return i == j + 1
     return any(a == b for a in inside_j for b in inside_i) or i == j + 1
 
 
@@ -255,12 +264,22 @@ def _check(sentences: pd.DataFrame) -> None:
         )
 
 
-def _parse(texts: Sequence[str], *, batch_size: int = 64) -> list[Doc]:
+def _parse(texts: Sequence[str], lex: _Lexicon, *, batch_size: int = 64) -> list[Doc]:
     # Same-length substitutions keep character offsets: no-break spaces and
     # curly apostrophes confuse the tagger ("There’s" is read as a verb "’").
     cleaned = [re.sub(r"(?<=\w)’(?=\w)", "'", t.replace("\xa0", " ")) for t in texts]
     cleaned = [_DATELINE.sub(lambda m: " " * len(m.group(0)), t) for t in cleaned]
+    cleaned = [_place_colon(t, lex) for t in cleaned]
     return list(_nlp().pipe(cleaned, batch_size=batch_size))
+
+
+def _place_colon(text: str, lex: _Lexicon) -> str:
+    """Blank "Beijing: " opening a story, when the word is a place the alias table knows."""
+    m = _PLACE_COLON.match(text)
+    if m is None:
+        return text
+    alias = lex.lookup(m.group(1))
+    return " " * m.end() + text[m.end():] if alias is not None and alias.kind == "metonym" else text
 
 
 def _doc_meta(sentences: pd.DataFrame, docs: pd.DataFrame | None) -> dict[str, DocMeta]:
@@ -333,7 +352,7 @@ def attribute(sentences: pd.DataFrame, *, docs: pd.DataFrame | None = None,
     if not len(out):
         return out
     order = out.sort_values(["doc_id", "start"], kind="stable").index
-    parsed_docs = _parse(out.loc[order, "text"].astype(str).tolist(), batch_size=batch_size)
+    parsed_docs = _parse(out.loc[order, "text"].astype(str).tolist(), lex, batch_size=batch_size)
     meta = _doc_meta(sentences, docs)
     parsed = dict(zip(order, parsed_docs, strict=True))
     for doc_id, rows in out.loc[order].groupby("doc_id", sort=False):
