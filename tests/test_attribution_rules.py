@@ -164,8 +164,10 @@ def test_one_side_gets_one_source_name() -> None:
 
 def test_a_user_alias_still_extends_the_table() -> None:
     extra = pd.DataFrame({"alias": ["Ardenian Palace"], "speaker": ["Ardenian Palace"],
-                          "source": ["Ardenian Palace readout"], "kind": ["issuer"], "country": [""]})
-    docs = pd.DataFrame([{"doc_id": "d", "title": "T", "text": "T\n\nThe Ardenian Palace said the call went well."}])
+                          "source": ["Ardenian Palace readout"], "kind": ["issuer"],
+                          "country": [""]})
+    text = "T\n\nThe Ardenian Palace said the call went well."
+    docs = pd.DataFrame([{"doc_id": "d", "title": "T", "text": text}])
     got = framing.attribute(framing.split_sentences(docs), docs=docs, aliases=extra)
     assert got["source"].iloc[-1] == "Ardenian Palace readout"
 
@@ -174,7 +176,8 @@ def test_a_user_alias_still_extends_the_table() -> None:
 
 def test_a_pull_quote_takes_the_attribution_of_the_quotation_it_repeats() -> None:
     got = _attribute(
-        '"We have laid out our concerns clearly," Peskov said. "Now we are waiting for a reaction from London.',
+        '"We have laid out our concerns clearly," Peskov said. '
+        '"Now we are waiting for a reaction from London.',
         '"Now we are waiting for a reaction from London."',
         '"It is for them to decide how serious they are."',
     )
@@ -238,9 +241,10 @@ def test_it_was_agreed_carries_on_the_report_before() -> None:
 # --- more shapes of real copy -------------------------------------------------------------------
 
 @pytest.mark.parametrize(("paragraphs", "source"), [
-    (["“A month is nothing in the auto business.” That was the verdict of Gerardo Solís, who runs a plant."],
-     "Gerardo Solís"),
-    (["Mei Lin Harcourt, a senior fellow at a think tank, offered that view of the talks."], "Mei Lin Harcourt"),
+    (["“A month is nothing in the auto business.” "
+      "That was the verdict of Gerardo Solís, who runs a plant."], "Gerardo Solís"),
+    (["Mei Lin Harcourt, a senior fellow at a think tank, offered that view of the talks."],
+     "Mei Lin Harcourt"),
 ], ids=["verdict-of", "offered-that-view"])
 def test_a_cue_after_the_words(paragraphs: list[str], source: str) -> None:
     assert set(_attribute(*paragraphs)["source"]) == {source}
@@ -258,7 +262,8 @@ def test_a_voice_is_named_as_written(sentence: str, source: str) -> None:
 
 
 @pytest.mark.parametrize(("paragraphs", "speaker"), [
-    (["The peso rallied, with Economy Minister Marcelo Ebrard saying that the deal was fair."], "Marcelo Ebrard"),
+    (["The peso rallied, with Economy Minister Marcelo Ebrard saying that the deal was fair."],
+     "Marcelo Ebrard"),
     (["Qatari foreign ministry spokesman Majed al-Ansari told reporters the gaps were narrow."],
      "Majed al-Ansari"),
     (["Keir Starmer met Emmanuel Macron in London.",

@@ -63,18 +63,20 @@ def test_every_labelled_sentence_is_in_its_loaded_document_in_order(name: str) -
         for r in rows.itertuples():
             at = accuracy._find(text, r.sentence, pos)
             if at is None:  # dropped by the loader: page clutter, or markup of an HTML page
-                assert r.clutter == "yes" or raw[doc_id].endswith("</html>\n") or "<" in raw[doc_id], r.sentence
+                assert r.clutter == "yes" or "<" in raw[doc_id], r.sentence
                 continue
             pos = at + 1
 
 
 def _tiny_corpus(tmp_path: Path) -> Path:
     (tmp_path / "a.txt").write_text(
-        "Putin and Macron speak\n\nBy Jane Doe\n\nPutin told Macron the talks were vital, the Kremlin said.\n\n"
+        "Putin and Macron speak\n\nBy Jane Doe\n\n"
+        "Putin told Macron the talks were vital, the Kremlin said.\n\n"
         "The weather was cold.\n", encoding="utf-8")
     (tmp_path / "sources.csv").write_text(
         "doc_id,path,title,outlet,date,url,kind,event,issuer\n"
-        "a,a.txt,Putin and Macron speak,Daily,2022-02-20,https://example.org/a,article,e,\n", encoding="utf-8")
+        "a,a.txt,Putin and Macron speak,Daily,2022-02-20,https://example.org/a,article,e,\n",
+        encoding="utf-8")
     pd.DataFrame({
         "doc_id": ["a"] * 3,
         "sentence": ["By Jane Doe", "Putin told Macron the talks were vital, the Kremlin said.",
