@@ -20,6 +20,7 @@ Usage::
     .venv/bin/python scripts/attribution_accuracy.py                 # every shipped set
     .venv/bin/python scripts/attribution_accuracy.py FOLDER [...]    # other folders
     .venv/bin/python scripts/attribution_accuracy.py --errors FOLDER # list the misses
+    .venv/bin/python scripts/attribution_accuracy.py --aliases my_aliases.csv FOLDER
 
 Prints, per folder, the share of labelled sentences whose ``source`` and
 ``speaker`` (and ``mode``, for the article folders) match the labels; for a
@@ -111,11 +112,11 @@ def _find(text: str, sentence: str, pos: int) -> int | None:
     return None if found is None else found.start()
 
 
-def compare_corpus(folder: Path) -> pd.DataFrame:
+def compare_corpus(folder: Path, aliases: Path | None = None) -> pd.DataFrame:
     """Predicted and expected attribution for a manifest corpus, one row per labelled sentence."""
     labels = pd.read_csv(folder / "labels.csv", keep_default_na=False, dtype=str)
     docs = framing.load_corpus(folder / "sources.csv")
-    got = framing.attribute(framing.split_sentences(docs), docs=docs)
+    got = framing.attribute(framing.split_sentences(docs), docs=docs, aliases=aliases)
     kinds = dict(zip(docs["doc_id"], docs["kind"].fillna(""), strict=True))
     rows = []
     for doc_id, expected in labels.groupby("doc_id", sort=False):
@@ -145,8 +146,8 @@ def accuracy(table: pd.DataFrame, fields: tuple[str, ...] = FIELDS) -> dict[str,
     return {f: float((table[f] == table[f"got_{f}"]).mean()) for f in fields}
 
 
-def _report_corpus(folder: Path, name: str, errors: bool) -> None:
-    table = compare_corpus(folder)
+def _report_corpus(folder: Path, name: str, errors: bool, aliases: Path | None = None) -> None:
+    table = compare_corpus(folder, aliases)
     labelled = pd.read_csv(folder / "labels.csv", nrows=0).columns
     fields = ("source", "speaker") if "speaker" in labelled else ("source",)
     acc = accuracy(table, fields)
@@ -172,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="*", type=Path, default=DEFAULT)
     parser.add_argument("--errors", action="store_true", help="list the sentences that miss")
+    parser.add_argument("--aliases", type=Path, default=None,
+                        help="extra aliases, a CSV in the columns of codebooks/aliases.csv")
     args = parser.parse_args(argv)
     for folder in args.folders:
         if not folder.is_dir():
@@ -180,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         name = str(folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder)
         if (folder / "sources.csv").is_file():
             if (folder / "labels.csv").is_file():
-                _report_corpus(folder, name, args.errors)
+                _report_corpus(folder, name, args.errors, args.aliases)
             continue
         table = compare(folder)
         if table.empty:
