@@ -8,6 +8,8 @@ reach the attribution).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -271,3 +273,28 @@ def test_a_voice_is_named_as_written(sentence: str, source: str) -> None:
 ], ids=["title-before-name", "name-particle", "sir-first-name"])
 def test_a_person_keeps_one_full_name(paragraphs: list[str], speaker: str) -> None:
     assert _attribute(*paragraphs, date="2025-07-10")["speaker"].iloc[-1] == speaker
+
+
+@pytest.mark.parametrize(("paragraphs", "date", "speaker"), [
+    (["Liz Truss met Sergey Lavrov in Moscow.", "The Foreign Secretary said the talks had been difficult."],
+     "2022-02-10", "Liz Truss"),
+    (["Olaf Scholz spoke to Xi Jinping by video link.", "The Chancellor said trade must be fair."],
+     "2022-05-09", "Olaf Scholz"),
+], ids=["foreign-secretary", "chancellor"])
+def test_titles_in_an_article(paragraphs: list[str], date: str, speaker: str) -> None:
+    got = _attribute(*paragraphs, date=date)
+    assert got["speaker"].iloc[-1] == speaker
+    assert got["cue"].iloc[-1].endswith(f"role: {got['cue'].iloc[-1].split('role: ')[-1]}")
+
+
+def test_a_quotation_interrupted_by_a_read_more_line_is_one_quotation(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("Envoy warns on talks\n\n"
+                    '"We will not be rushed into a bad deal," the envoy said. "The clock is not ours.\n\n'
+                    "Read more: Talks stall as envoys leave Geneva\n\n"
+                    '"It belongs to the people who will have to live with the result."\n', encoding="utf-8")
+    docs = framing.load_corpus(page)
+    got = framing.attribute(framing.split_sentences(docs), docs=docs)
+    body = got[~got["is_title"].astype(bool)]
+    assert not body["text"].str.contains("Read more").any()  # the loader drops the line
+    assert body["source"].tolist() == ["envoy"] * 3
