@@ -182,7 +182,8 @@ def test_user_aliases_extend_the_defaults(tmp_path: Path) -> None:
     table = _sentences("The Vostrana Palace said Kelmir had called for a ceasefire.")
     before = framing.attribute(table)
     assert before["source"].iloc[0] != "Vostrana Palace readout"
-    extra = pd.DataFrame({"alias": ["Vostrana Palace", "Kelmir"], "speaker": ["Vostrana Palace", "Ada Kelmir"],
+    extra = pd.DataFrame({"alias": ["Vostrana Palace", "Kelmir"],
+                          "speaker": ["Vostrana Palace", "Ada Kelmir"],
                           "source": ["Vostrana Palace readout", "Vostrana Palace readout"],
                           "kind": ["issuer", "leader"]})
     got = framing.attribute(table, aliases=extra)
