@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # articles whose misses are known
 DEFAULT = [ROOT / "tests/data/attribution/dev", ROOT / "tests/data/multi",
            ROOT / "tests/data/multi_heldout", ROOT / "tests/data/wire_heldout",
-           ROOT / "tests/data/readouts_heldout", ROOT / "tests/data/wire_heldout2",
-           ROOT / "tests/data/attribution/heldout"]
+           ROOT / "tests/data/wire_heldout2", ROOT / "tests/data/readouts_heldout",
+           ROOT / "tests/data/wire_heldout3", ROOT / "tests/data/attribution/heldout"]
 FIELDS = ("source", "speaker", "mode")
 
 
