@@ -298,3 +298,16 @@ def test_a_quotation_interrupted_by_a_read_more_line_is_one_quotation(tmp_path: 
     body = got[~got["is_title"].astype(bool)]
     assert not body["text"].str.contains("Read more").any()  # the loader drops the line
     assert body["source"].tolist() == ["envoy"] * 3
+
+
+def test_bare_plural_officials_are_not_the_two_parties() -> None:
+    got = _attribute("Leo Varadkar spoke to Rishi Sunak on Wednesday.",
+                     "Officials said the Taoiseach expected to travel to Belfast.", date="2024-01-31")
+    assert got["source"].iloc[-1] == "officials"
+
+
+def test_a_title_of_a_country_the_table_lacks_is_not_another_countrys_leader() -> None:
+    got = _attribute("Ursula von der Leyen met Bola Tinubu in Abuja.",
+                     "Speaking to journalists after the summit, the Nigerian leader said force was a last resort.",
+                     date="2023-08-11")
+    assert got["speaker"].iloc[-1] != "Ursula von der Leyen"

@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from framing.loading._lexicon import Kind, _Alias, _Lexicon
-from framing.loading._roles import _Roles, is_title
+from framing.loading._roles import _Roles, is_title, role_words
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -336,13 +336,14 @@ def _common_noun(head: Token, span: Span, lex: _Lexicon, state: _State) -> _Attr
             plural and any(c.dep_ == "amod" for c in head.lefts)):  # "Western governments" are voices
         source = _document_source(head, lex, state)
         return source if source is not None else _carry("body", state, lex)
-    if plural and lemma in _PARTIES and all(
-        c.dep_ in ("det", "predet", "nummod", "quantmod", "punct") for c in head.lefts
+    lefts = list(head.lefts)
+    if plural and lemma in _PARTIES and lefts and all(  # "the two leaders", "both sides"; not "Officials"
+        c.dep_ in ("det", "predet", "nummod", "quantmod", "punct") for c in lefts
     ) and not any(c.dep_ == "prep" for c in head.rights):
         pair = both(state, lex)
         if pair:
             return _Attr(pair, pair, "other")
-    if not plural and (is_title(lemma) or is_title(low)):
+    if not plural and (is_title(lemma) or is_title(low)) and not _unknown_place(head, state):
         holder = by_role(span.text, state)
         if holder:
             return replace(_person_attr(holder, lex), cue=f"role: {_title_text(head)}")
@@ -366,6 +367,15 @@ def _common_noun(head: Token, span: Span, lex: _Lexicon, state: _State) -> _Attr
         return None
     name = noun_phrase(head)
     return _Attr(name, name, "other") if name else None
+
+
+def _unknown_place(head: Token, state: _State) -> bool:
+    """"the Nigerian leader" when the country table has no Nigeria: not some other country's leader."""
+    table = state.roles
+    return table is not None and any(
+        c.dep_ in ("amod", "compound", "poss", "nmod") and c.text[:1].isupper() and role_words(c.text) == []
+        and c.lower_ not in ("prime", "foreign", "defence", "defense", "vice", "deputy", "chief")
+        and not table.countries_in(c.text) for c in head.lefts)
 
 
 def _holds_office(person: str, noun: str, state: _State) -> bool:
