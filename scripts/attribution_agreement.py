@@ -59,7 +59,8 @@ def agreement(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
     ['source', 3, 0.6666666666666666]
     """
     if len(first) != len(second):
-        raise ValueError(f"the passes have {len(first)} and {len(second)} rows; they must label the same rows")
+        raise ValueError(f"the passes have {len(first)} and {len(second)} rows; "
+                         "they must label the same rows")
     rows = []
     for field in FIELDS:
         if first.get(field) is None or second.get(field) is None or first[field].isna().all() \

@@ -308,6 +308,7 @@ def test_bare_plural_officials_are_not_the_two_parties() -> None:
 
 def test_a_title_of_a_country_the_table_lacks_is_not_another_countrys_leader() -> None:
     got = _attribute("Ursula von der Leyen met Bola Tinubu in Abuja.",
-                     "Speaking to journalists after the summit, the Nigerian leader said force was a last resort.",
+                     "Speaking to journalists after the summit, the Nigerian leader said force "
+                     "was a last resort.",
                      date="2023-08-11")
     assert got["speaker"].iloc[-1] != "Ursula von der Leyen"
