@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "score_chunks": "scoring.streaming",
     "evidence": "analysis.compare",
     "evaluate": "quality.evaluation",
+    "load_labelled": "quality.labelled",
     "render_reports": "report",
     "attribution_html": "report",
     "summarise_prominence": "report",
