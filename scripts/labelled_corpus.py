@@ -105,6 +105,14 @@ def adjudicate(files: list[Path]) -> None:
     print(f"adjudication.csv: {len(log)} decisions over {len(coded)} events")
 
 
+def agreement_table() -> str:
+    """Alpha of the two passes per coded item, as a Markdown table."""
+    alpha = coding_agreement()
+    alpha = alpha[(alpha["comparison"] == "coders") & (alpha["n_units"] > 0)]
+    rows = [f"| `{r.item}` | {r.alpha:.3f} | {r.n_units} |" for r in alpha.itertuples()]
+    return "\n".join(["| item | alpha | units |", "|---|---|---|", *rows])
+
+
 def datasheet() -> str:
     """The counts and agreement section of the datasheet, as Markdown."""
     table = load_labelled()
@@ -150,6 +158,15 @@ def main(argv: list[str] | None = None) -> int:
         head = text.split(MARK)[0] if MARK in text else text + "\n"
         path.write_text(head + datasheet() + "\n", encoding="utf-8")
         print(f"wrote {path}")
+        docs = FOLDER.parents[1] / "docs" / "data.md"
+        text = docs.read_text(encoding="utf-8")
+        start = "<!-- agreement: written by scripts/labelled_corpus.py datasheet -->"
+        end = "<!-- /agreement -->"
+        if start in text and end in text:
+            table = agreement_table()
+            text = text[:text.index(start) + len(start)] + "\n" + table + "\n" + text[text.index(end):]
+            docs.write_text(text, encoding="utf-8")
+            print(f"wrote {docs}")
     return 0
 
 
