@@ -50,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     stance = table[(table["task"] == "stance") & (table["metric"] == "macro_f1")]
     print(f"train: {corpus.loc[corpus['split'] == 'train', 'id'].nunique()} sentences; "
           f"{args.split}: {corpus.loc[corpus['split'] == args.split, 'id'].nunique()} sentences")
-    print(stance[["target", "value", "n"]].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    part = corpus[corpus["split"] == args.split]
+    support = pd.crosstab(part["target"], part["label"]).reindex(columns=["favor", "against"], fill_value=0)
+    shown = stance[["target", "value", "n"]].merge(support, left_on="target", right_index=True, how="left")
+    shown[["favor", "against"]] = shown[["favor", "against"]].astype("Int64")
+    print(shown.to_string(index=False, float_format=lambda x: f"{x:.3f}", na_rep=""))
     frames = table[(table["task"] == "frames") & table["metric"].isin(["top1_accuracy", "top3_accuracy"])]
     print(frames[["metric", "value", "n"]].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     return 0
