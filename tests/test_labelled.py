@@ -116,3 +116,17 @@ def test_every_target_kept_has_stance_alpha_of_at_least_0_67() -> None:
     kept = {f"stance:{t}" for t in load_labelled()["target"]}
     low = coders[coders.index.isin(kept) & (coders.fillna(1.0) < 0.67)]
     assert low.empty, low.to_dict()
+
+
+def test_the_real_register_paragraphs_are_evaluation_only(corpus: pd.DataFrame) -> None:
+    paragraphs = pd.read_csv(FOLDER / "paragraphs" / "paragraphs_adjudicated.csv", keep_default_na=False,
+                             dtype=str)
+    sizes = paragraphs.groupby("paragraph_id").size()
+    assert len(sizes) >= 40 and sizes.between(3, 6).all()
+    own = dict(zip(events_table()["event"], events_table()["targets"], strict=True))
+    for r in paragraphs.to_dict("records"):
+        coded = set(DEFAULT_TARGETS) | set(own[r["event"]])
+        assert all(r[t] in LABELS for t in coded), r["text"]
+        assert r["frame"] in FRAMES
+    train = {_fold(t) for t in corpus.loc[corpus["split"] == "train", "text"]}
+    assert not train & {_fold(t) for t in paragraphs["text"]}
