@@ -32,22 +32,28 @@ FOLDER = labelled_folder()
 MARK = "<!-- counts: written by scripts/labelled_corpus.py datasheet -->"
 
 
+def _batches() -> dict[str, pd.DataFrame]:
+    """The first-pass files by name (``<event>`` or ``<event>-<n>`` for later rounds)."""
+    return {p.stem: pd.read_csv(p, keep_default_na=False, dtype=str)
+            for p in sorted((FOLDER / "batches").glob("*.csv"))}
+
+
 def merge_second(files: list[Path]) -> None:
-    """Write ``pass2/<event>.csv`` from a second coder's label files, in the first pass's shape."""
+    """Write ``pass2/<batch>.csv`` from a second coder's label files, in the first pass's shape."""
     (FOLDER / "pass2").mkdir(exist_ok=True)
+    batches = _batches()
     for f in files:
         labels = pd.read_csv(f, keep_default_na=False, dtype=str)
-        first = pd.concat([pd.read_csv(p, keep_default_na=False, dtype=str)
-                           for p in (FOLDER / "batches").glob("*.csv")], ignore_index=True)
-        first = first[first["id"].isin(labels["id"])]
-        if len(first) != len(labels):
-            raise SystemExit(f"{f}: {len(labels)} rows, {len(first)} of them in the first pass")
-        merged = first[SENTENCE_COLUMNS[:6]].merge(labels, on="id", how="right", validate="one_to_one")
-        for event, rows in merged.groupby("event"):
-            ordered = pd.read_csv(FOLDER / "batches" / f"{event}.csv", keep_default_na=False, dtype=str)
-            rows = rows.set_index("id").loc[ordered["id"]].reset_index()[list(ordered.columns)]
-            rows.to_csv(FOLDER / "pass2" / f"{event}.csv", index=False)
-            print(f"pass2/{event}.csv: {len(rows)} rows")
+        for name, first in batches.items():
+            rows = first[first["id"].isin(labels["id"])]
+            if rows.empty:
+                continue
+            if len(rows) != len(first):
+                raise SystemExit(f"{f}: codes {len(rows)} of the {len(first)} sentences "
+                                 f"of batches/{name}.csv")
+            merged = rows[SENTENCE_COLUMNS[:6]].merge(labels, on="id", how="left", validate="one_to_one")
+            merged[list(first.columns)].to_csv(FOLDER / "pass2" / f"{name}.csv", index=False)
+            print(f"pass2/{name}.csv: {len(merged)} rows")
 
 
 def disagreements(events: list[str]) -> pd.DataFrame:
@@ -93,7 +99,7 @@ def adjudicate(files: list[Path]) -> None:
         event = second.stem
         first = pd.read_csv(FOLDER / "batches" / f"{event}.csv", keep_default_na=False, dtype=str)
         out = first.set_index("id")
-        for r in log[(log["event"] == event) & (log["decision"] != "drop")].itertuples():
+        for r in log[log["id"].isin(out.index) & (log["decision"] != "drop")].itertuples():
             out.loc[r.id, r.item] = r.decision
         out = out.drop(index=[i for i in out.index if i in dropped]).reset_index()
         undecided = out.isin(["?"]).any(axis=1)
