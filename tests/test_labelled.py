@@ -38,6 +38,11 @@ def corpus() -> pd.DataFrame:
     return load_labelled()
 
 
+@pytest.fixture(scope="module")
+def alpha() -> pd.DataFrame:
+    return coding_agreement()
+
+
 def test_the_loader_is_public_and_tidy(corpus: pd.DataFrame) -> None:
     assert framing.load_labelled is load_labelled
     assert list(corpus.columns) == ["id", "event", "register", "side", "hard_case", "text", "frame", "frames",
@@ -100,8 +105,7 @@ def test_the_seed_gold_labels_follow_the_guide() -> None:
         assert seed[target].to_dict() == coded[target].to_dict(), target
 
 
-def test_agreement_is_computed_per_target_and_for_frames() -> None:
-    alpha = coding_agreement()
+def test_agreement_is_computed_per_target_and_for_frames(alpha: pd.DataFrame) -> None:
     coders = alpha[alpha["comparison"] == "coders"].set_index("item")
     coded_twice = set(load_labelled(stage="second")["target"])
     items = {"frame", *(f"stance:{t}" for t in coded_twice)}
@@ -109,11 +113,11 @@ def test_agreement_is_computed_per_target_and_for_frames() -> None:
     assert (coders.loc[sorted(items), "n_units"] > 0).all()
 
 
-def test_every_target_kept_has_stance_alpha_of_at_least_0_67() -> None:
-    alpha = coding_agreement()
+def test_every_target_kept_has_stance_alpha_of_at_least_0_67(alpha: pd.DataFrame,
+                                                           corpus: pd.DataFrame) -> None:
     coders = alpha[(alpha["comparison"] == "coders") & alpha["item"].str.startswith("stance:")
                    & (alpha["n_units"] > 0)].set_index("item")["alpha"]
-    kept = {f"stance:{t}" for t in load_labelled()["target"]}
+    kept = {f"stance:{t}" for t in corpus["target"]}
     low = coders[coders.index.isin(kept) & (coders.fillna(1.0) < 0.67)]
     assert low.empty, low.to_dict()
 
