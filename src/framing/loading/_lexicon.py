@@ -17,7 +17,8 @@ from typing import Literal
 import pandas as pd
 
 from framing import _codebooks
-from framing.loading._roles import alternative
+from framing.loading._roles import fold_name as _key
+from framing.loading._roles import names_pattern
 
 _ALIASES = "aliases.csv"
 _CUES = "reporting_verbs.csv"
@@ -60,10 +61,6 @@ class _Lexicon:
 
     def lookup(self, text: str) -> _Alias | None:
         return self.aliases.get(_key(text))
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
 
 
 def _read_aliases(name_or_path: str | Path | pd.DataFrame) -> pd.DataFrame:
@@ -127,9 +124,7 @@ def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
     for a in aliases.values():
         if a.kind == "issuer" and a.speaker:
             bodies.setdefault(a.source, a.speaker)
-    names = sorted(aliases, key=len, reverse=True)
-    parts = [alternative(name, written.get(name, name)) for name in names]
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE) if parts else None
+    pattern = names_pattern(written)
     words = _codebooks.load_csv(cues_file, keep_default_na=False, dtype=str)
     by_kind: dict[str, list[str]] = {}
     for term, kind in zip(words["term"], words["kind"], strict=True):

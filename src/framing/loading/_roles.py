@@ -10,7 +10,6 @@ that document's context, instead of whoever spoke last.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -66,7 +65,7 @@ class _Roles:
         """Codes of the countries a text names (names and adjectives), in order."""
         if self.pattern is None:
             return []
-        return [self.words[_fold(m.group(0))] for m in self.pattern.finditer(text)]
+        return [self.words[fold_name(m.group(0))] for m in self.pattern.finditer(text)]
 
     def holders(self, title: str, on: date | None, country: str | None = None) -> list[_Tenure]:
         """Tenures on ``on`` whose office matches the words of ``title`` ("the Prime Minister")."""
@@ -107,7 +106,14 @@ class _Roles:
         return (now or held)[0].country if held else None
 
 
-def _fold(text: str) -> str:
+def fold_name(text: str) -> str:
+    """The key a name is looked up by: lower case, curly apostrophe straight, spaces collapsed.
+
+    Examples
+    --------
+    >>> fold_name("  Russia’s   Foreign Ministry")
+    "russia's foreign ministry"
+    """
     return re.sub(r"\s+", " ", text.replace("’", "'")).strip().lower()
 
 
@@ -161,7 +167,8 @@ def roles(roles_file: str | None = None, countries_file: str | None = None) -> _
 def _roles_cached(roles_file: str, countries_file: str) -> _Roles:
     table = _codebooks.load_csv(roles_file, keep_default_na=False, dtype=str)
     tenures = tuple(
-        _Tenure(r.country.strip(), _fold(r.role), r.person.strip(), _date(r.start) or date.min, _date(r.end))
+        _Tenure(r.country.strip(), fold_name(r.role), r.person.strip(), _date(r.start) or date.min,
+                _date(r.end))
         for r in table.itertuples(index=False)
     )
     ctable = _codebooks.load_csv(countries_file, keep_default_na=False, dtype=str)
@@ -171,27 +178,38 @@ def _roles_cached(roles_file: str, countries_file: str) -> _Roles:
     by_issuer: dict[str, str] = {}
     for r in ctable.itertuples(index=False):
         code = r.country.strip()
-        countries[code] = _Country(code, _fold(r.leader_role), r.issuer.strip())
+        countries[code] = _Country(code, fold_name(r.leader_role), r.issuer.strip())
         if r.issuer.strip():
             by_issuer.setdefault(r.issuer.strip(), code)
         for w in [*str(r.names).split("|"), *str(r.adjectives).split("|")]:
             if w.strip():
-                words.setdefault(_fold(w), code)
-                written.setdefault(_fold(w), w.strip())
-    return _Roles(tenures, countries, words, _pattern(words, written), by_issuer)
+                words.setdefault(fold_name(w), code)
+                written.setdefault(fold_name(w), w.strip())
+    # "(?<![\w.])": not the "S." of "U.S."
+    return _Roles(tenures, countries, words, names_pattern(written, not_after=r"\w."), by_issuer)
 
 
-def _pattern(words: Sequence[str] | dict[str, str],
-             original: dict[str, str] | None = None) -> re.Pattern[str] | None:
-    original = original or {}
-    names = sorted(words, key=len, reverse=True)
-    if not names:
+def names_pattern(written: dict[str, str], *, not_after: str = r"\w") -> re.Pattern[str] | None:
+    """One regular expression for names, longest first, whole words, case-insensitive.
+
+    ``written`` maps each name's :func:`fold_name` key to its written form;
+    all-capital names of up to four letters ("US", "UN") match in capitals
+    only, so "us" and "un-" are not countries. ``not_after`` is the character
+    class a match may not follow.
+
+    Examples
+    --------
+    >>> p = names_pattern({"us": "US", "new delhi": "New Delhi"})
+    >>> [m.group(0) for m in p.finditer("us and the US, New  Delhi")]
+    ['US', 'New  Delhi']
+    """
+    if not written:
         return None
-    return re.compile(r"(?<![\w.])(?:" + "|".join(alternative(n, original.get(n, n)) for n in names)
+    names = sorted(written, key=len, reverse=True)
+    return re.compile(rf"(?<![{not_after}])(?:" + "|".join(_alternative(n, written[n]) for n in names)
                       + r")(?!\w)", re.IGNORECASE)
 
 
-def alternative(key: str, written: str) -> str:
-    """A regular expression for one name; all-capital names ("US", "UN") match in capitals only."""
+def _alternative(key: str, written: str) -> str:
     body = r"\s+".join(re.escape(w).replace("'", "['’]") for w in key.split())
     return f"(?-i:{re.escape(written)})" if written.isupper() and len(written) <= 4 else body
