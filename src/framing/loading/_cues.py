@@ -311,19 +311,19 @@ def _content_speaker(cand: _Candidate, lex: _Lexicon, state: _State,
 def _content_person(cand: _Candidate, lex: _Lexicon, state: _State, quotes: Sequence[tuple[int, int]],
                     statement: bool, same_side: bool) -> str | None:
     assert cand.content is not None
+    pair = both(state, lex)
     for subj in cand.content.children:
         # "we" inside a quotation is the speaker itself; "Putin and Scholz held talks" is nobody's words
         if subj.dep_ not in ("nsubj", "nsubjpass") or (_in_spans(subj, quotes) and not statement):
             continue
-        if any(c.dep_ == "conj" for c in subj.children):
-            group = _resolve_subject(subj, lex, state)
-            if group is not None and " and " in group.speaker and all(
-                    _is_person(p, lex, state) for p in group.speaker.split(" and ")):
-                return group.speaker
-        if any(c.dep_ == "conj" for c in subj.children) and both(state, lex) is None:
-            continue
         who = _resolve_subject(subj, lex, state)
-        if who is not None and who.speaker == both(state, lex):
+        if any(c.dep_ == "conj" for c in subj.children):
+            if who is not None and " and " in who.speaker and all(
+                    _is_person(p, lex, state) for p in who.speaker.split(" and ")):
+                return who.speaker
+            if pair is None:
+                continue
+        if who is not None and who.speaker == pair:
             return who.speaker
         if who is None or who.kind not in ("leader", "person"):
             continue

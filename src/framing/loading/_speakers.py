@@ -135,11 +135,11 @@ def canonical_name(name: str, lex: _Lexicon, state: _State) -> str:
     "Lloyd J. Austin III" -> "Lloyd Austin"; "Bhutto Zardari" after "Bilawal
     Bhutto Zardari" -> the full name.
     """
-    for form in (name, _INITIALS.sub("", _SUFFIXES.sub("", name))):
+    plain = _INITIALS.sub("", _SUFFIXES.sub("", name))
+    for form in (name, plain):
         alias = lex.lookup(form)
         if alias is not None and alias.speaker and alias.kind in ("leader", "person", "spokesperson"):
             return alias.speaker
-    plain = _INITIALS.sub("", _SUFFIXES.sub("", name))
     for full in reversed(state.persons):
         if full != plain and (full.endswith(" " + plain) or full.split()[-1] == plain):
             return full
@@ -563,8 +563,3 @@ def _spokesperson_side(span: Span, name: str, lex: _Lexicon, state: _State) -> s
             if child.lemma_.lower() in lex.documents and state.last_body is not None:
                 return state.last_body.source
     return None
-
-
-def _np_text(head: Token) -> str:
-    words = [t.text for t in head.doc[head.left_edge.i: head.i + 1] if t.dep_ not in ("det", "punct")]
-    return " ".join(words)
