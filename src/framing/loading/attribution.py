@@ -84,15 +84,16 @@ QUOTE_COLUMNS = ["quote_id", "sent_id", "doc_id", "start", "end", "text", "speak
 
 def _mentions(doc: Doc, text: str, lex: _Lexicon, state: _State) -> None:
     """Note the people, leaders and countries a sentence names, for roles and carry-over."""
+    named: set[str] = set()  # the people this sentence's entities name
     for ent in doc.ents:
         if ent.label_ == "PERSON":
             name = _person_name(ent.root, lex, state)
             if " " in name and name not in state.persons:
                 state.persons.append(name)
             state.recent.append(name)
+            named.add(name)
             if ent.root.dep_ in ("nsubj", "nsubjpass") and ent.root.head.dep_ == "ROOT":
                 state.subjects.append(name)
-    named = set(state.recent[-len(doc.ents):]) if doc.ents else set()
     root = doc[:].root if len(doc) else None
     subject = {t.idx for c in root.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree} \
         if root is not None else set()
