@@ -8,7 +8,7 @@ per process so that two cores are not oversubscribed:
 3. Dask, 2 workers x 1 thread each.
 
 The corpus is made of the seed article's and the labelled sentences
-(``data/gold/*.csv``), each prefixed with a short opener drawn with a fixed
+(``data/labelled``), each prefixed with a short opener drawn with a fixed
 seed so that no two sentences are the same text (the score cache would
 otherwise answer repeats). Every configuration starts from a score cache that
 holds only the classifier heads' training embeddings, and its model is loaded
@@ -56,12 +56,10 @@ PROJECTED_WORKERS = (1, 8, 32, 128, 512)
 
 
 def gold_sentences() -> list[str]:
-    texts: list[str] = []
-    for name in ("dev.csv", "test.csv", "seed.csv"):
-        texts += pd.read_csv(ROOT / "data" / "gold" / name)["text"].dropna().astype(str).tolist()
-    seed = framing.load_corpus(ROOT / "data" / "raw" / "sources.csv")
-    texts += framing.split_sentences(seed).query("not is_title")["text"].tolist()
-    return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+    """The labelled corpus's sentences and the seed's, as the benchmark workload uses them."""
+    from framing.quality.bench_workload import source_sentences
+
+    return source_sentences()
 
 
 def make_corpus(folder: Path, *, n_sentences: int, doc_size: int, seed: int) -> Path:

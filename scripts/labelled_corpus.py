@@ -13,6 +13,9 @@ Subcommands::
         # adjudication.csv (every disagreement, both labels, the decision and the rule)
     .venv/bin/python scripts/labelled_corpus.py datasheet
         # rewrite the counts and agreement section of data/labelled/DATASHEET.md
+    .venv/bin/python scripts/labelled_corpus.py training
+        # rewrite the default heads' training file (src/framing/codebooks/training/labelled.csv)
+        # from the adjudicated train split
 
 Every count and alpha in the datasheet comes from ``datasheet``, which reads the
 files through ``framing.load_labelled`` and ``framing.quality.coding_agreement``.
@@ -26,9 +29,44 @@ from pathlib import Path
 
 import pandas as pd
 
-from framing.quality.labelled import SENTENCE_COLUMNS, coding_agreement, labelled_folder, load_labelled
+from framing.quality.labelled import (
+    DEFAULT_TARGETS,
+    SENTENCE_COLUMNS,
+    coding_agreement,
+    labelled_folder,
+    labelled_sentences,
+    load_labelled,
+)
 
 FOLDER = labelled_folder()
+TRAINING = FOLDER.parents[1] / "src" / "framing" / "codebooks" / "training" / "labelled.csv"
+TRAINING_COLUMNS = ["id", "event", "register", "text", *DEFAULT_TARGETS, "frame", "frames"]
+
+
+TRAINING_HEADER = (
+    "# Training sentences of the default stance and frame heads: the train split of data/labelled,\n"
+    "# adjudicated. Written by scripts/labelled_corpus.py training; see README.md in this folder.\n"
+)
+
+
+TRAINING_MARK = "<!-- counts: written by scripts/labelled_corpus.py training -->"
+
+
+def training_counts(table: pd.DataFrame) -> str:
+    """The counts section of the training file's README, as Markdown."""
+    stance = pd.DataFrame({t: table[t].value_counts() for t in DEFAULT_TARGETS}).T.fillna(0).astype(int)
+    frames = table["frame"].value_counts().rename("sentences").to_frame()
+    return "\n".join([
+        TRAINING_MARK, "", "## How many", "",
+        f"{len(table)} sentences from {table['event'].nunique()} events. Stance labels:", "",
+        _markdown(stance[[c for c in ("favor", "against", "none") if c in stance.columns]]), "",
+        "Main frames:", "", _markdown(frames),
+    ])
+
+
+def training_table() -> pd.DataFrame:
+    """The default heads' training file: the adjudicated train split, the four default targets and frames."""
+    return labelled_sentences("train", targets=list(DEFAULT_TARGETS))[TRAINING_COLUMNS]
 MARK = "<!-- counts: written by scripts/labelled_corpus.py datasheet -->"
 
 
@@ -151,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     adj = sub.add_parser("adjudicate")
     adj.add_argument("files", nargs="+", type=Path)
     sub.add_parser("datasheet")
+    sub.add_parser("training")
     args = parser.parse_args(argv)
     if args.command == "merge-second":
         merge_second(args.files)
@@ -158,6 +197,15 @@ def main(argv: list[str] | None = None) -> int:
         adjudicate(args.files)
     elif args.command == "disagreements":
         disagreements(args.events).to_csv(sys.stdout, index=False)
+    elif args.command == "training":
+        table = training_table()
+        TRAINING.write_text(TRAINING_HEADER + table.to_csv(index=False), encoding="utf-8")
+        print(f"wrote {TRAINING}: {len(table)} sentences")
+        readme = TRAINING.with_name("README.md")
+        text = readme.read_text(encoding="utf-8")
+        head = text.split(TRAINING_MARK)[0] if TRAINING_MARK in text else text + "\n"
+        readme.write_text(head + training_counts(table) + "\n", encoding="utf-8")
+        print(f"wrote {readme}")
     else:
         path = FOLDER / "DATASHEET.md"
         text = path.read_text(encoding="utf-8")

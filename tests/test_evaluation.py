@@ -86,12 +86,12 @@ def _gold_file(folder: Path, name: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("kind", "name", "method"),
-    [("encoder", "dev.csv", "cv3"), ("encoder", "held.csv", "shipped"), ("nli", "dev.csv", "nli")],
+    ("kind", "cv", "method"),
+    [("encoder", True, "cv3"), ("encoder", False, "shipped"), ("nli", True, "nli")],
 )
-def test_evaluate_on_a_small_file(tmp_path: Path, kind: str, name: str, method: str) -> None:
+def test_evaluate_on_a_small_file(tmp_path: Path, kind: str, cv: bool, method: str) -> None:
     model = build_tiny(tmp_path / "m", id2label=NLI_LABELS if kind == "nli" else None)
-    ev = evaluation.evaluate(_gold_file(tmp_path, name), model=model, k=3)
+    ev = evaluation.evaluate(_gold_file(tmp_path, "held.csv"), model=model, k=3, cross_validate=cv)
     t = ev.table
     assert set(t["method"]) == {method}
     pooled = t[(t["target"] == "pooled") & (t["metric"] == "macro_f1")]
@@ -112,6 +112,17 @@ def test_evaluate_on_a_small_file(tmp_path: Path, kind: str, name: str, method: 
     # the pooled metric agrees with the scored sentences
     st = ev.stance
     assert pooled["value"].item() == pytest.approx(evaluation.favor_against_f1(st["gold"], st["label"])[2])
+
+
+def test_named_splits_are_the_labelled_corpus_events_of_that_split() -> None:
+    from framing.quality.labelled import events_table
+
+    events = events_table()
+    for split in ("dev", "test"):
+        gold = evaluation.load_gold(split)
+        assert set(gold["event"]) == set(events.loc[events["split"] == split, "event"])
+        assert {"id", "text", "frame", "russia"} <= set(gold.columns)
+    assert len(evaluation.load_gold("seed")) == 10
 
 
 def test_missing_split_says_where_it_looked(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from framing.quality.labelled import (
     coding_agreement,
     events_table,
     labelled_folder,
+    labelled_sentences,
     load_labelled,
 )
 
@@ -77,13 +78,39 @@ def test_unseen_targets_never_occur_in_training(corpus: pd.DataFrame) -> None:
 
 
 def test_no_evaluation_sentence_is_in_training(corpus: pd.DataFrame) -> None:
-    held = set()
-    for name in ("seed.csv", "dev.csv", "test.csv"):
-        held |= {_fold(t) for t in pd.read_csv(ROOT / "data/gold" / name, dtype=str)["text"]}
+    held = {_fold(t) for t in pd.read_csv(ROOT / "data/gold/seed.csv", dtype=str)["text"]}
+    paragraphs = pd.read_csv(FOLDER / "paragraphs" / "paragraphs_adjudicated.csv", dtype=str)
+    held |= {_fold(t) for t in paragraphs["text"]}
     train = {_fold(t) for t in corpus.loc[corpus["split"] == "train", "text"]}
     assert not held & train
     other = {_fold(t) for t in corpus.loc[corpus["split"] != "train", "text"]}
     assert not train & other  # no sentence in two splits either
+
+
+def test_the_shipped_training_file_is_the_adjudicated_train_split() -> None:
+    """The default heads' training file is rebuilt from the corpus, never edited by hand."""
+    shipped = framing.scoring.load_training()
+    train = labelled_sentences("train")
+    assert shipped["id"].tolist() == train["id"].tolist()
+    for column in ["text", *DEFAULT_TARGETS, "frame"]:
+        assert shipped[column].tolist() == train[column].tolist(), column
+    assert set(shipped["event"]) == set(events_table().query("split == 'train'")["event"])
+    seed = (ROOT / "data/raw/rt-2021-12-13-putin-johnson-call.txt").read_text(encoding="utf-8")
+    assert not [t for t in shipped["text"] if t in seed]
+
+
+def test_wide_sentences_fill_uncoded_pairs_with_none_by_construction() -> None:
+    dev = labelled_sentences("dev")
+    own = dict(zip(events_table()["event"], events_table()["targets"], strict=True))
+    long = load_labelled()
+    for event, rows in dev.groupby("event"):
+        foreign = [t for ts in own.values() for t in ts
+                   if t in dev.columns and t not in own[event] and t not in DEFAULT_TARGETS]
+        assert (rows[foreign] == "none").all().all(), event
+        coded = long[(long["event"] == event) & (long["target"] == own[event][0])]
+        assert rows.set_index("id")[own[event][0]].to_dict() == coded.set_index("id")["label"].to_dict()
+    with pytest.raises(ValueError, match="split must be"):
+        labelled_sentences("holdout")
 
 
 def test_the_codebook_statements_carry_the_labels_of_their_lists() -> None:

@@ -1,4 +1,4 @@
-"""Validate the labelled evaluation files in ``data/gold/``.
+"""Validate the seed article's labelled sentences in ``data/gold/seed.csv``.
 
 Run from the repository root::
 
@@ -60,8 +60,6 @@ class Rules:
 
 
 RULES = {
-    "dev": Rules("dev-", min_rows=180, min_per_stance=25, min_per_frame=6, max_share=0.30),
-    "test": Rules("test-", min_rows=80, min_per_stance=10, min_per_frame=3, max_share=0.30),
     "seed": Rules("seed-", min_rows=10, max_rows=10),
 }
 

@@ -63,7 +63,10 @@ def _cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from framing.scoring.models import ModelError
 
     try:
-        ev = evaluate(args.split, model=args.model, k=args.folds, head=args.head, settings=settings)
+        ev = evaluate(
+            args.split, model=args.model, k=args.folds, head=args.head, cross_validate=args.cv,
+            settings=settings,
+        )
     except (ModelError, FileNotFoundError, ValueError) as err:
         log.error("%s", err)
         return 1
@@ -294,10 +297,18 @@ def _add_reports(sub: Any) -> None:
 
 
 def _add_evaluate(sub: Any) -> None:
-    ev = sub.add_parser("evaluate", help="measure stance and frame scores on the labelled data in data/gold/")
-    ev.add_argument("--split", default="dev", help="dev (cross-validated), test, seed, or a CSV path")
+    ev = sub.add_parser("evaluate", help="measure stance and frame scores on labelled sentences")
+    ev.add_argument(
+        "--split", default="dev",
+        help="dev or test (events of the labelled corpus in data/labelled never seen in training), "
+        "seed (data/gold/seed.csv), or a CSV path",
+    )
     _model_option(ev)
-    ev.add_argument("--folds", type=int, default=5, help="cross-validation folds on dev (default: 5)")
+    ev.add_argument(
+        "--cv", action="store_true",
+        help="cross-validate: refit the heads on the training examples plus the other folds of SPLIT",
+    )
+    ev.add_argument("--folds", type=int, default=5, help="cross-validation folds with --cv (default: 5)")
     ev.add_argument(
         "--head", choices=["logistic", "finetuned"], default=None,
         help="logistic heads on frozen embeddings (default) or the fine-tuned encoder",

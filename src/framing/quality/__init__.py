@@ -1,6 +1,6 @@
 """Quality of the scores: measured against labelled data, against human coders, and for speed.
 
-- :func:`evaluate` scores the labelled sentences in ``data/gold/``
+- :func:`evaluate` scores labelled sentences (the splits of ``data/labelled``)
   (:mod:`framing.quality.evaluation`);
 - :func:`export_sample`, :func:`import_coded`, :func:`agreement` and
   :func:`model_codes` are the human-coding workflow

@@ -19,7 +19,7 @@ import numpy as np
 
 
 def source_sentences() -> list[str]:
-    """Sentences of the corpus (``data/raw``, split by the project) and of the labelled ``data/gold``.
+    """Sentences of the corpus (``data/raw``, split by the project) and of the labelled ``data/labelled``.
 
     Returns
     -------
@@ -46,13 +46,13 @@ def source_sentences() -> list[str]:
     out: list[str] = []
     with contextlib.suppress(FileNotFoundError, ValueError):
         out += split_sentences(load_corpus(p.raw))["text"].tolist()
-    for csv in sorted((p.root / "data" / "gold").glob("*.csv")):
+    for csv in sorted((p.root / "data" / "labelled" / "batches").glob("*.csv")):
         df = pd.read_csv(csv)
         if "text" in df.columns:
             out += df["text"].dropna().astype(str).tolist()
     out = [s for s in dict.fromkeys(out) if len(s.split()) >= 6]
     if len(out) < 2:
-        raise FileNotFoundError(f"no sentences to build a workload from under {p.raw} and data/gold")
+        raise FileNotFoundError(f"no sentences to build a workload from under {p.raw} and data/labelled")
     return out
 
 

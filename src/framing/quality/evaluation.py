@@ -1,4 +1,9 @@
-"""Measure stance and frame scores against the labelled sentences in ``data/gold/``.
+"""Measure stance and frame scores against labelled sentences.
+
+The named splits are those of the labelled corpus in ``data/labelled/``
+(split by event, so ``dev`` and ``test`` hold events the shipped heads never
+saw in training); ``seed`` is the seed article's sentences in
+``data/gold/seed.csv``; any CSV with the same columns can be measured too.
 
 Stance follows the SemEval-2016 Task 6 convention: the macro-F1 of the
 ``favor`` and ``against`` classes (the mean of their two F1 scores), per
@@ -6,10 +11,11 @@ target and pooled over all targets. Frames: top-1 and top-3 accuracy of the
 main frame. Both get confusion matrices and the expected calibration error
 (ECE, 10 equal-width bins of the top probability).
 
-On the development split, an encoder's heads are measured by stratified
-k-fold cross-validation: each fold is scored by heads refitted on the shipped
-training examples plus the other folds. On ``test`` and ``seed`` the shipped
-heads are scored as they are. An NLI model has no head and is scored as is.
+The shipped heads are scored as they are. With ``cross_validate=True``, an
+encoder's heads are measured by stratified k-fold cross-validation instead:
+each fold is scored by heads refitted on the training examples plus the
+other folds (for an analyst's own labelled file). An NLI model has no head
+and is scored as is.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from framing.config import Settings, paths, resolve_settings
+from framing.quality.labelled import labelled_sentences
 from framing.scoring._core import (
     FRAMES,
     TARGETS,
@@ -130,7 +137,20 @@ def _confusion(gold: Any, pred: Any, labels: list[str]) -> pd.DataFrame:
 
 
 def load_gold(split: Split | str | Path = "dev") -> pd.DataFrame:
-    """A labelled split from ``data/gold/<split>.csv``, or a CSV path with the same columns."""
+    """Labelled sentences: a split of ``data/labelled``, the seed's ``data/gold/seed.csv``, or a CSV path.
+
+    ``dev`` and ``test`` are the adjudicated sentences of the labelled
+    corpus's events of that split, with a column per target (``none`` by
+    construction outside a target's event). A CSV needs ``id, text``, one
+    column per target (``favor``, ``against``, ``none``) and ``frame``.
+
+    Examples
+    --------
+    >>> load_gold("seed")[["id", "russia"]].head(1).shape
+    (1, 2)
+    """
+    if str(split) in ("train", "dev", "test"):
+        return labelled_sentences(str(split))
     p = Path(split)
     if not p.suffix:
         p = paths().root / "data" / "gold" / f"{split}.csv"
@@ -265,6 +285,7 @@ def evaluate(
     frame_params: dict[str, Any] | None = None,
     head: HeadKind | None = None,
     finetune_params: dict[str, Any] | None = None,
+    cross_validate: bool = False,
     settings: Settings | None = None,
 ) -> Evaluation:
     """Measure the model's stance and frame scores on a labelled split.
@@ -272,13 +293,13 @@ def evaluate(
     Parameters
     ----------
     split
-        ``"dev"`` (cross-validated heads), ``"test"`` or ``"seed"`` (the
-        shipped heads as they are), or a path to a CSV with the same columns
-        (``id, text``, one column per target, ``frame``).
+        ``"dev"`` or ``"test"`` (the labelled corpus's events of that split,
+        never seen in training), ``"seed"``, or a path to a CSV with the
+        same columns (``id, text``, one column per target, ``frame``).
     model
         A loaded model, a name or path, or ``None`` for the default.
     k, random_state
-        Folds and seed of the stratified cross-validation on ``dev``.
+        Folds and seed of the stratified cross-validation.
     targets, frames, training
         Codebooks and training examples (shipped names or paths).
     stance_params, frame_params
@@ -290,6 +311,9 @@ def evaluate(
     finetune_params
         Options of :class:`framing.scoring.training.FineTunedHead` for the
         cross-validated fine-tuning (refitted on each fold).
+    cross_validate
+        Refit an encoder's heads on ``training`` plus k-1 folds of ``split``
+        and score the remaining fold, instead of scoring the shipped heads.
     settings
         Model, precision, cache folder and device (:class:`framing.Settings`);
         default :meth:`framing.Settings.from_env`.
@@ -315,7 +339,7 @@ def evaluate(
     m = resolve_model(model, settings=opts)
     kind = resolve_head(head)
     name = Path(split).stem if Path(split).suffix else str(split)
-    if isinstance(m, Encoder) and name == "dev":
+    if isinstance(m, Encoder) and cross_validate:
         method = f"cv{k}" if kind == "logistic" else f"cv{k}-{kind}"
         stance, frame_tab = _heads_cv(
             m,

@@ -149,3 +149,47 @@ def coding_agreement(folder: str | Path | None = None) -> pd.DataFrame:
     coded = pd.concat(long, ignore_index=True)
     coded.loc[coded["value"].isin(["?", ""]), "value"] = None
     return agreement(coded)
+
+
+def labelled_sentences(
+    split: str | list[str] = "train", folder: str | Path | None = None, *, targets: list[str] | None = None
+) -> pd.DataFrame:
+    """The adjudicated sentences of one or more splits, one row per sentence, one column per target.
+
+    The wide shape the model's heads are fitted and measured on: ``id, event,
+    register, text, frame, frames`` and a column per target. A target that
+    was not coded for a sentence's event is ``none`` by construction (the
+    guide's rule for pairs outside the event); a sentence dropped for a
+    target in adjudication is empty there.
+
+    Parameters
+    ----------
+    split
+        ``"train"``, ``"dev"``, ``"test"`` or a list of them.
+    folder
+        The corpus folder (default ``data/labelled`` of the project).
+    targets
+        The target columns (default: the four defaults and every target
+        coded in these splits).
+
+    Examples
+    --------
+    >>> dev = labelled_sentences("dev")
+    >>> set(DEFAULT_TARGETS) <= set(dev.columns) and dev["id"].is_unique
+    True
+    """
+    splits = [split] if isinstance(split, str) else list(split)
+    unknown = set(splits) - {"train", "dev", "test"}
+    if unknown:
+        raise ValueError(f"split must be train, dev or test, not {sorted(unknown)}")
+    long = load_labelled(folder)
+    long = long[long["split"].isin(splits)]
+    tids = list(targets) if targets is not None else list(dict.fromkeys([*DEFAULT_TARGETS, *long["target"]]))
+    wide = long.pivot(index="id", columns="target", values="label")
+    sentences = long.drop_duplicates("id").set_index("id")[["event", "register", "text", "frame", "frames"]]
+    out = sentences.join(wide.reindex(columns=tids)).reset_index()
+    own = dict(zip(events_table(folder)["event"], events_table(folder)["targets"], strict=True))
+    for t in tids:
+        coded = out["event"].map(lambda e, t=t: t in DEFAULT_TARGETS or t in own.get(e, []))
+        out.loc[~coded, t] = "none"
+    return out.fillna("")

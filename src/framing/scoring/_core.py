@@ -33,7 +33,7 @@ from framing.scoring.models import Encoder, Model, NLIModel, resolve_model
 
 log = logging.getLogger(__name__)
 
-TRAINING = "training/examples.csv"
+TRAINING = "training/labelled.csv"
 TARGETS = "targets.yaml"
 FRAMES = "frames.yaml"
 #: bump when the heads change, so cached scores from older heads are not reused
