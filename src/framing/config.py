@@ -1,7 +1,8 @@
 """Paths and settings, resolved in one place.
 
 Settings come from arguments first, then environment variables
-(``FRAMING_MODEL``, ``FRAMING_CACHE``, ``FRAMING_PRECISION``), then defaults.
+(``FRAMING_MODEL``, ``FRAMING_CACHE``, ``FRAMING_PRECISION``,
+``FRAMING_BACKEND``), then defaults.
 The project root is found from the package's location, so notebooks never
 use relative paths such as ``../data``.
 """
@@ -14,10 +15,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-Precision = Literal["fp32", "bf16", "int8"]
-#: numeric precisions a model can run in (see :func:`framing.load_model`)
-PRECISIONS: tuple[str, ...] = ("fp32", "bf16", "int8")
-DEFAULT_PRECISION: Precision = "fp32"
+Precision = Literal["auto", "fp32", "bf16", "int8"]
+#: numeric precisions a model can run in (see :func:`framing.load_model`); ``auto`` is the
+#: backend's own default (:data:`BACKEND_PRECISION`)
+PRECISIONS: tuple[str, ...] = ("auto", "fp32", "bf16", "int8")
+DEFAULT_PRECISION: Precision = "auto"
+Backend = Literal["torch", "ctranslate2"]
+#: libraries a model can run on: PyTorch (the reference) or CTranslate2 (converted, int8 by default)
+BACKENDS: tuple[str, ...] = ("torch", "ctranslate2")
+DEFAULT_BACKEND: Backend = "ctranslate2"
+#: what ``precision="auto"`` means on each backend: the fastest mode that keeps a sentence's
+#: scores independent of its batch and agrees with PyTorch fp32 (see docs/scaling.md)
+BACKEND_PRECISION: dict[str, str] = {"torch": "fp32", "ctranslate2": "int8"}
+
+
+def resolve_precision(backend: str, precision: str) -> str:
+    """The precision a model runs in: ``precision``, or the backend's own for ``"auto"``.
+
+    Examples
+    --------
+    >>> resolve_precision("ctranslate2", "auto"), resolve_precision("torch", "auto")
+    ('int8', 'fp32')
+    >>> resolve_precision("torch", "bf16")
+    'bf16'
+    """
+    return BACKEND_PRECISION[backend] if precision == "auto" else precision
 
 
 def _find_root() -> Path:
@@ -127,11 +149,16 @@ class Settings:
         Model name or folder, as :func:`framing.load_model` takes it; ``None``
         for the embedded default.
     precision
-        ``"fp32"``, ``"bf16"`` or ``"int8"``.
+        ``"auto"`` (the backend's default: int8 on CTranslate2, fp32 on
+        PyTorch), ``"fp32"``, ``"bf16"`` or ``"int8"``.
     cache
         Folder of the score cache; ``None`` for ``data/interim/cache``.
     device
         ``"cpu"``, ``"cuda"``...; ``None`` picks CUDA when available.
+    backend
+        ``"ctranslate2"`` (the default: the model converted once and cached
+        beside the scores) or ``"torch"`` (PyTorch, the reference). A model
+        CTranslate2 cannot convert runs on PyTorch, with a warning.
 
     Examples
     --------
@@ -139,18 +166,25 @@ class Settings:
     >>> s = Settings(precision="int8")
     >>> s.precision, s.replace(precision="fp32").precision
     ('int8', 'fp32')
+    >>> Settings(backend="torch").backend
+    'torch'
     """
 
     model: str | None = None
     precision: Precision = DEFAULT_PRECISION
     cache: Path | None = None
     device: str | None = None
+    backend: Backend = DEFAULT_BACKEND
 
     def __post_init__(self) -> None:
         prec = str(self.precision).strip().lower()
         if prec not in PRECISIONS:
             raise ValueError(f"unknown precision {self.precision!r}: use one of {', '.join(PRECISIONS)}")
         object.__setattr__(self, "precision", prec)
+        backend = str(self.backend).strip().lower()
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {self.backend!r}: use one of {', '.join(BACKENDS)}")
+        object.__setattr__(self, "backend", backend)
         if self.cache is not None:
             object.__setattr__(self, "cache", Path(self.cache).expanduser().resolve())
         if self.model is not None:
@@ -158,7 +192,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
-        """Settings from ``FRAMING_MODEL``, ``FRAMING_PRECISION`` and ``FRAMING_CACHE``.
+        """Settings from ``FRAMING_MODEL``, ``_PRECISION``, ``_CACHE``, ``_DEVICE`` and ``_BACKEND``.
 
         Keyword arguments that are not ``None`` take precedence over the
         environment.
@@ -176,6 +210,7 @@ class Settings:
             "precision": os.environ.get("FRAMING_PRECISION") or DEFAULT_PRECISION,
             "cache": os.environ.get("FRAMING_CACHE") or None,
             "device": os.environ.get("FRAMING_DEVICE") or None,
+            "backend": os.environ.get("FRAMING_BACKEND") or DEFAULT_BACKEND,
         }
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)

@@ -1,8 +1,9 @@
 """Model wrappers: a sentence encoder and a natural-language-inference model.
 
-This is the only module that imports torch and transformers. Everything else
-receives an :class:`Encoder` or an :class:`NLIModel` (or a name, resolved by
-:func:`load_model`).
+This module and the backends it runs on (:mod:`framing.scoring._backends`:
+PyTorch, or CTranslate2 by default) are the only ones that import torch,
+transformers and ctranslate2. Everything else receives an :class:`Encoder` or
+an :class:`NLIModel` (or a name, resolved by :func:`load_model`).
 
 Which model is used is resolved in this order: the ``name`` argument, the
 ``FRAMING_MODEL`` environment variable, then the embedded default, the
@@ -28,12 +29,27 @@ from typing import Any
 import numpy as np
 
 from framing._io import sha256_file
-from framing.config import DEFAULT_PRECISION, PRECISIONS, Precision, Settings, setting
+from framing.config import (
+    BACKENDS,
+    DEFAULT_BACKEND,
+    DEFAULT_PRECISION,
+    PRECISIONS,
+    Backend,
+    Precision,
+    Settings,
+    paths,
+    resolve_precision,
+    setting,
+)
+from framing.scoring import _backends
+from framing.scoring._backends import quantize_int8
 
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "BACKENDS",
     "BATCH_TOLERANCE",
+    "DEFAULT_BACKEND",
     "DEFAULT_PRECISION",
     "PRECISIONS",
     "Encoder",
@@ -41,6 +57,7 @@ __all__ = [
     "ModelError",
     "NLIModel",
     "load_model",
+    "quantize_int8",
     "resolve_model",
 ]
 #: batch independence as tested: the same sentence scored alone or among any
@@ -133,74 +150,6 @@ def _quiet_transformers() -> Iterator[None]:
             tlog.enable_progress_bar()
 
 
-def _int8_linear_class() -> type:
-    """A ``torch.nn.Linear`` replacement with int8 weights and per-token int8 activations.
-
-    Weights are quantised once, symmetrically per output channel (fbgemm or
-    onednn kernels through ``torch.ops.quantized``). PyTorch's dynamic
-    quantisation picks one activation scale for the whole batch, so a
-    sentence's scores would depend on its neighbours. Here each token's row is
-    first divided by its own largest absolute value, and two constant rows
-    (+1 and -1) fix the batch's range, so the kernel's scale is always the
-    same and every row is quantised with its own scale: a token's output never
-    depends on the other rows of the batch. The row scale is multiplied back
-    afterwards and the bias added in fp32.
-    """
-    import torch
-
-    class RowInt8Linear(torch.nn.Module):
-        def __init__(self, linear: torch.nn.Linear) -> None:
-            super().__init__()
-            w = linear.weight.detach().float()
-            w_scale = (w.abs().amax(dim=1).clamp(min=1e-8) / 127.0).double()
-            zero = torch.zeros(w.shape[0], dtype=torch.long)
-            with warnings.catch_warnings():  # quantised tensors are deprecated, their fbgemm kernels not yet
-                warnings.simplefilter("ignore", UserWarning)
-                wq = torch.quantize_per_channel(w, w_scale, zero, 0, torch.qint8)
-            self._packed = torch.ops.quantized.linear_prepack(wq, None)
-            bias = linear.bias.detach().float().clone() if linear.bias is not None else None
-            self.register_buffer("bias", bias)
-            self.register_buffer("bounds", torch.tensor([[1.0], [-1.0]]).expand(2, w.shape[1]).clone())
-            self.out_features = linear.out_features
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            rows = x.reshape(-1, x.shape[-1]).float()
-            scale = rows.abs().amax(dim=1, keepdim=True).clamp(min=1e-8)
-            unit = torch.cat([rows / scale, self.bounds])
-            y = torch.ops.quantized.linear_dynamic(unit, self._packed, True)[: len(rows)]
-            y.mul_(scale)
-            if self.bias is not None:
-                y.add_(self.bias)
-            return y.reshape(*x.shape[:-1], self.out_features)
-
-    return RowInt8Linear
-
-
-def quantize_int8(model: Any) -> Any:
-    """Replace the linear layers of a transformer's encoder stack by per-token int8 ones, in place.
-
-    Embeddings, the pooler and a classification head stay in fp32. Returns ``model``.
-
-    Examples
-    --------
-    >>> import torch
-    >>> m = torch.nn.Sequential(torch.nn.Linear(8, 4))
-    >>> type(quantize_int8(m)[0]).__name__
-    'RowInt8Linear'
-    """
-    import torch
-
-    cls = _int8_linear_class()
-    root = getattr(getattr(model, "base_model", model), "encoder", model)
-    targets = [(n, m) for n, m in root.named_modules() if n and isinstance(m, torch.nn.Linear)]
-    for name, mod in targets:
-        parent_name, _, child = name.rpartition(".")
-        parent = root.get_submodule(parent_name) if parent_name else root
-        setattr(parent, child, cls(mod))
-    log.debug("quantised %d linear layers to int8 (per-token activations)", len(targets))
-    return model
-
-
 def _device(device: str | None) -> str:
     import torch
 
@@ -221,6 +170,9 @@ class _Base:
     max_length: int = 256
     tokenizer: Any = field(default=None, repr=False)
     model: Any = field(default=None, repr=False)
+    backend: Backend = "torch"
+    compute_type: str = ""
+    runner: Any = field(default=None, repr=False)  # the CTranslate2 encoder, when backend is ctranslate2
 
     @property
     def kind(self) -> str:
@@ -234,14 +186,28 @@ class _Base:
             "weights_sha256": self.weights_sha256,
             "precision": self.precision,
             "kind": self.kind,
+            "backend": self.backend,
+            "compute_type": self.compute_type or self.precision,
         }
 
-    def _autocast(self) -> contextlib.AbstractContextManager[Any]:
+    def _running(self) -> contextlib.AbstractContextManager[Any]:
+        """PyTorch's inference mode (and bf16 autocast); nothing for CTranslate2."""
+        if self.runner is not None:
+            return contextlib.nullcontext()
         import torch
 
+        stack = contextlib.ExitStack()
+        stack.enter_context(torch.inference_mode())
         if self.precision == "bf16":
-            return torch.autocast(device_type=self.device.split(":")[0], dtype=torch.bfloat16)
-        return contextlib.nullcontext()
+            stack.enter_context(torch.autocast(device_type=self.device.split(":")[0], dtype=torch.bfloat16))
+        return stack
+
+    def _tokenize(self, first: list[str], second: list[str] | None = None) -> Any:
+        """Token ids of a batch: padded tensors for PyTorch, lists for CTranslate2."""
+        opts: dict[str, Any] = {"truncation": True, "max_length": self.max_length}
+        if self.runner is not None:
+            return self.tokenizer(first, second, **opts)
+        return self.tokenizer(first, second, padding=True, return_tensors="pt", **opts).to(self.device)
 
     def _batches(
         self, lengths: Sequence[int], batch_size: int, progress: bool | None, desc: str
@@ -270,6 +236,9 @@ class Encoder(_Base):
         SHA-256 of the weights file (or of the hub revision for hub models).
     device, precision
         Where and in which numeric precision the model runs.
+    backend, compute_type
+        ``"torch"`` or ``"ctranslate2"``, and CTranslate2's compute type
+        (``"int8_float32"``, ``"float32"``); both are part of :attr:`key`.
 
     Examples
     --------
@@ -294,30 +263,30 @@ class Encoder(_Base):
         Batches are formed from texts of similar length; the output is in the
         order of ``texts``. ``progress=None`` shows a progress bar on long runs.
         """
-        import torch
-
         texts = [str(t) for t in texts]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
         truncated = 0
-        with torch.inference_mode(), self._autocast():
+        with self._running():
             for idx in self._batches([len(t) for t in texts], batch_size, progress, "encoding"):
-                batch = self.tokenizer(
-                    [texts[i] for i in idx],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                ).to(self.device)
+                batch = self._tokenize([texts[i] for i in idx])
                 truncated += len(_truncated_rows(batch))
-                hidden = self.model(**batch).last_hidden_state.float()
-                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-                out[idx] = pooled.cpu().numpy()
+                out[idx] = self._pooled(batch)
         _warn_truncated(truncated, len(texts), self.max_length)
         return out
+
+    def _pooled(self, batch: Any) -> np.ndarray:
+        """Mean-pooled, L2-normalised states of one tokenised batch."""
+        if self.runner is not None:
+            ids = batch["input_ids"]
+            return _backends.mean_pool(_backends.forward(self.runner, ids)[0], [len(x) for x in ids])
+        import torch
+
+        hidden = self.model(**batch).last_hidden_state.float()
+        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, p=2, dim=1).cpu().numpy()
 
 
 @dataclass
@@ -333,6 +302,7 @@ class NLIModel(_Base):
 
     entailment_id: int = 0
     contradiction_id: int = 2
+    head: Any = field(default=None, repr=False)  # the classifier's weights and bias, for CTranslate2
 
     @property
     def kind(self) -> str:
@@ -351,36 +321,34 @@ class NLIModel(_Base):
         As in zero-shot classification with several true labels, the probability
         is the softmax over the entailment and contradiction logits only.
         """
-        import torch
-
         if len(premises) != len(hypotheses):
             raise ValueError(f"{len(premises)} premises but {len(hypotheses)} hypotheses")
         out = np.zeros(len(premises), dtype=np.float32)
         if not len(premises):
             return out
         lengths = [len(p) + len(h) for p, h in zip(premises, hypotheses, strict=True)]
-        ids = [self.entailment_id, self.contradiction_id]
         truncated: set[str] = set()
-        with torch.inference_mode(), self._autocast():
+        with self._running():
             for idx in self._batches(lengths, batch_size, progress, "scoring"):
-                batch = self.tokenizer(
-                    [str(premises[i]) for i in idx],
-                    [str(hypotheses[i]) for i in idx],
-                    padding=True,
-                    truncation=True,
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                ).to(self.device)
+                batch = self._tokenize([str(premises[i]) for i in idx], [str(hypotheses[i]) for i in idx])
                 truncated.update(str(premises[idx[r]]) for r in _truncated_rows(batch))
-                logits = self.model(**batch).logits.float()[:, ids]
-                out[idx] = torch.softmax(logits, dim=1)[:, 0].cpu().numpy()
+                logits = self._logits(batch)[:, [self.entailment_id, self.contradiction_id]]
+                logits = logits - logits.max(axis=1, keepdims=True)
+                out[idx] = np.exp(logits[:, 0]) / np.exp(logits).sum(axis=1)
         _warn_truncated(len(truncated), len(set(map(str, premises))), self.max_length)
         return out
+
+    def _logits(self, batch: Any) -> np.ndarray:
+        if self.runner is not None:
+            pooled = _backends.forward(self.runner, batch["input_ids"], batch.get("token_type_ids"))[1]
+            weight, bias = self.head
+            return pooled @ weight.T + bias
+        return self.model(**batch).logits.float().cpu().numpy()
 
 
 Model = Encoder | NLIModel
 
-_LOADED: dict[tuple[str, str, str], Model] = {}
+_LOADED: dict[tuple[str, str, str, str], Model] = {}
 
 
 def _nli_label_ids(config: Any) -> tuple[int, int] | None:
@@ -422,21 +390,22 @@ def _resolve_name(name: str | None) -> tuple[str, Path | None, bool]:
     return raw, None, False
 
 
-def _load(name: str | None, precision: Precision, device: str | None) -> Model:
-    if precision not in PRECISIONS:
-        raise ModelError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
-    display, folder, is_default = _resolve_name(name)
+def _digest(display: str, folder: Path | None, is_default: bool) -> str:
+    """SHA-256 of the weights file (checked against the known one for the default); ``""`` for a hub id."""
     if is_default:
-        digest = verify_weights(folder)  # type: ignore[arg-type]
-    elif folder is not None:
-        if not (folder / _WEIGHTS).is_file():
-            raise ModelError(
-                f"{folder} has no {_WEIGHTS}: framing loads weights from safetensors only "
-                "(convert the model with `save_pretrained(..., safe_serialization=True)`)"
-            )
-        digest = sha256_file(folder / _WEIGHTS)
-    else:
-        digest = ""
+        return verify_weights(folder)  # type: ignore[arg-type]
+    if folder is None:
+        return ""
+    if not (folder / _WEIGHTS).is_file():
+        raise ModelError(
+            f"{folder} has no {_WEIGHTS}: framing loads weights from safetensors only "
+            "(convert the model with `save_pretrained(..., safe_serialization=True)`)"
+        )
+    return sha256_file(folder / _WEIGHTS)
+
+
+def _load_torch(display: str, folder: Path | None) -> tuple[Any, Any, Any, tuple[int, int] | None]:
+    """Config, tokenizer, PyTorch model and NLI label ids (``None`` for an encoder) of a model."""
     try:
         from transformers import (
             AutoConfig,
@@ -467,30 +436,60 @@ def _load(name: str | None, precision: Precision, device: str | None) -> Model:
             f"could not load model {display!r}: {first} "
             "(check the name or folder; hub models need a network connection and safetensors weights)"
         ) from None
+    return config, tokenizer, model, label_ids if is_nli else None
+
+
+def _on_backend(common: dict[str, Any], backend: str, precision: str, cache_dir: Path) -> dict[str, Any]:
+    """The fields that say how the model runs: CTranslate2 if it can, else PyTorch (with a warning)."""
+    model, kind = common["model"], "nli" if common.get("entailment_id") is not None else "encoder"
+    if backend == "ctranslate2":
+        prec = resolve_precision("ctranslate2", precision)
+        try:
+            runner, compute_type = _backends.load_ct2(
+                model, common["tokenizer"], kind=kind, weights_sha256=common["weights_sha256"],
+                precision=prec, device=common["device"], cache_dir=cache_dir,
+            )  # fmt: skip
+        except _backends.BackendUnavailable as err:
+            log.warning("%s: %s runs on PyTorch instead", err, common["name"])
+        else:
+            extra = {"head": _backends.classifier_weights(model)} if kind == "nli" else {}
+            return {"backend": "ctranslate2", "precision": prec, "compute_type": compute_type,
+                    "runner": runner, **extra}  # fmt: skip
+    prec = resolve_precision("torch", precision)
+    if prec == "int8":
+        if common["device"] != "cpu":
+            raise ModelError(f"precision 'int8' runs on the CPU only; on {common['device']!r} use 'bf16'")
+        quantize_int8(model)
+    return {"backend": "torch", "precision": prec, "compute_type": prec}
+
+
+def _load(name: str | None, precision: str, device: str | None, backend: str, cache_dir: Path) -> Model:
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
+    if backend not in BACKENDS:
+        raise ModelError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    display, folder, is_default = _resolve_name(name)
+    digest = _digest(display, folder, is_default)
+    config, tokenizer, model, label_ids = _load_torch(display, folder)
     dev = _device(device)
     model.to(dev).eval()
-    if precision == "int8":
-        if dev != "cpu":
-            raise ModelError(f"precision 'int8' runs on the CPU only; on {dev!r} use precision='bf16'")
-        quantize_int8(model)
     if not digest:
         digest = f"revision:{getattr(config, '_commit_hash', None) or 'unknown'}"
-    common = dict(
+    common: dict[str, Any] = dict(
         name=display,
-        path=source,
+        path=str(folder) if folder is not None else display,
         weights_sha256=digest,
         device=dev,
-        precision=precision,
         max_length=_max_length(folder, tokenizer, config),
         tokenizer=tokenizer,
         model=model,
     )
-    if is_nli:
-        ent, con = label_ids  # type: ignore[misc]
-        log.info("loaded NLI model %s (%s)", display, dev)
-        return NLIModel(**common, entailment_id=ent, contradiction_id=con)  # type: ignore[arg-type]
-    log.info("loaded encoder %s (%s)", display, dev)
-    return Encoder(**common)  # type: ignore[arg-type]
+    if label_ids is not None:
+        common.update(entailment_id=label_ids[0], contradiction_id=label_ids[1])
+    common.update(_on_backend(common, backend, precision, cache_dir))
+    log.info("loaded %s %s (%s, %s %s)", "NLI model" if label_ids else "encoder", display, dev,
+             common["backend"], common["compute_type"])  # fmt: skip
+    return NLIModel(**common) if label_ids is not None else Encoder(**common)
 
 
 def load_model(
@@ -499,6 +498,7 @@ def load_model(
     precision: Precision | None = None,
     device: str | None = None,
     settings: Settings | None = None,
+    backend: Backend | None = None,
 ) -> Model:
     """Load a sentence encoder or an NLI model, once per process.
 
@@ -510,17 +510,28 @@ def load_model(
         all-MiniLM-L6-v2 (``"default"`` also names it). Only a hub id that is
         not a local folder may contact the model hub.
     precision
-        ``"fp32"``, ``"bf16"`` (autocast) or ``"int8"`` (int8 weights with
-        per-token activation scales, CPU only); defaults to
-        ``FRAMING_PRECISION``, then :data:`DEFAULT_PRECISION`. Every mode gives
-        a sentence the same scores whatever other sentences share its batch
-        (within :data:`BATCH_TOLERANCE`). The precision is part of the model's
-        ``key``, so of cache keys and provenance.
+        ``"auto"`` (the backend's own default: int8 on CTranslate2, fp32 on
+        PyTorch), ``"fp32"``, ``"bf16"`` (PyTorch autocast) or ``"int8"``;
+        defaults to ``FRAMING_PRECISION``, then :data:`DEFAULT_PRECISION`.
+        Every mode gives a sentence the same scores whatever other sentences
+        share its batch (within :data:`BATCH_TOLERANCE`). The precision is part
+        of the model's ``key``, so of cache keys and provenance.
     device
         ``"cpu"``, ``"cuda"``...; defaults to CUDA when available.
     settings
-        A :class:`framing.Settings`: its ``model``, ``precision`` and
-        ``device`` stand in for the arguments not given.
+        A :class:`framing.Settings`: its ``model``, ``precision``,
+        ``device``, ``backend`` and ``cache`` stand in for the arguments not
+        given.
+    backend
+        ``"ctranslate2"`` (default, :data:`DEFAULT_BACKEND`) or ``"torch"``;
+        defaults to ``FRAMING_BACKEND``. On CTranslate2 the model is converted
+        on first use from the PyTorch model (loaded from the hash-checked
+        safetensors; nothing is fetched) and cached in the score cache's
+        folder under ``ctranslate2/``, keyed by the weights' hash, the compute
+        type and the CTranslate2 version. A model it cannot convert (one that
+        is not of the BERT family, such as MPNet, a hub model, or bf16) runs on
+        PyTorch, with a one-line warning. The backend and its compute type are
+        part of the model's ``key``.
 
     Returns
     -------
@@ -538,18 +549,21 @@ def load_model(
     --------
     >>> from framing import load_model
     >>> enc = load_model()  # doctest: +SKIP
-    >>> enc.key["weights_sha256"][:8]  # doctest: +SKIP
-    '53aa5117'
+    >>> enc.key["weights_sha256"][:8], enc.key["backend"], enc.key["compute_type"]  # doctest: +SKIP
+    ('53aa5117', 'ctranslate2', 'int8_float32')
     """
     if settings is not None:
         name = settings.model if name is None else name
         precision = settings.precision if precision is None else precision
         device = settings.device if device is None else device
+        backend = settings.backend if backend is None else backend
     prec = str(setting("precision", precision, default=DEFAULT_PRECISION)).strip().lower()
+    back = str(setting("backend", backend, default=DEFAULT_BACKEND)).strip().lower()
     raw = setting("model", None if name is None else str(name), default="") or ""
-    cache_key = (raw, prec, device or "")
+    cache_key = (raw, prec, device or "", back)
     if cache_key not in _LOADED:
-        _LOADED[cache_key] = _load(raw, prec, device)  # type: ignore[arg-type]
+        cache_dir = settings.cache_dir if settings is not None else paths().cache
+        _LOADED[cache_key] = _load(raw, prec, device, back, cache_dir)
     return _LOADED[cache_key]
 
 
