@@ -2,7 +2,7 @@
 
 This module and :mod:`framing.report` are the only places that parse
 arguments or print for the user. Each invocation builds one
-:class:`framing.Settings` from the global ``--precision`` flag, the command's
+:class:`framing.Settings` from the global ``--precision`` and ``--backend`` flags, the command's
 ``--model`` and the ``FRAMING_*`` environment variables, and passes it to the
 library as ``settings=``; nothing here writes ``os.environ``.
 """
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from framing.config import PRECISIONS, Settings
+from framing.config import BACKENDS, PRECISIONS, Settings
 
 log = logging.getLogger("framing")
 
@@ -457,7 +457,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--precision",
         choices=list(PRECISIONS),
         default=None,
-        help="numeric precision of the model, for every command (default: FRAMING_PRECISION, then fp32)",
+        help="numeric precision of the model, for every command (default: FRAMING_PRECISION, then auto: "
+             "int8 on ctranslate2, fp32 on torch)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=list(BACKENDS),
+        default=None,
+        help="run the model on ctranslate2 (converted once, cached with the scores) or on torch (the "
+             "reference), "
+             "for every command (default: FRAMING_BACKEND, then ctranslate2)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_reports, _add_evaluate, _add_score, _add_fetch, _add_bench, _add_annotate):
@@ -498,8 +507,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        settings = Settings.from_env(precision=args.precision, model=getattr(args, "model", None))
-    except ValueError as err:  # an unknown FRAMING_PRECISION
+        settings = Settings.from_env(precision=args.precision, backend=args.backend,
+                                     model=getattr(args, "model", None))
+    except ValueError as err:  # an unknown FRAMING_PRECISION or FRAMING_BACKEND
         log.error("%s", err)
         return 1
     return args.func(args, settings)
