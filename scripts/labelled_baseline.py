@@ -25,14 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 import framing
-from framing.quality.labelled import labelled_folder, load_labelled
-
-
-def wide(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per sentence: ``id, text, frame`` and one column per coded target (empty when not coded)."""
-    labels = table.pivot(index="id", columns="target", values="label")
-    first = table.drop_duplicates("id").set_index("id")[["text", "frame"]]
-    return first.join(labels).reset_index()
+from framing.quality.labelled import labelled_folder, labelled_sentences, load_labelled
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,8 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     corpus = load_labelled()
     with tempfile.TemporaryDirectory() as tmp:
         train, scored = Path(tmp) / "train.csv", Path(tmp) / f"labelled_{args.split}.csv"
-        wide(corpus[corpus["split"] == "train"]).to_csv(train, index=False)
-        wide(corpus[corpus["split"] == args.split]).to_csv(scored, index=False)
+        labelled_sentences("train").to_csv(train, index=False)
+        labelled_sentences(args.split).to_csv(scored, index=False)
         ev = framing.evaluate(scored, targets=labelled_folder() / "targets.yaml", training=train,
                               head="logistic")
     table = ev.table

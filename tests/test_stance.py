@@ -287,6 +287,10 @@ def test_a_codebook_of_new_targets_only_is_scored_zero_shot_with_one_warning(
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-9)
     # "none" is a label the pooled head can give, learned from the shipped labelled targets
     assert (probs[:, 2] > 0).all()
+    framing.score_stance(TEXTS, model=model_dirs["encoder"], codebook=book)  # fills the score cache
+    with pytest.warns(UserWarning, match="taiwan_independence have no labelled examples"):
+        warm = framing.score_stance(TEXTS, model=model_dirs["encoder"], codebook=book)  # all from the cache
+    np.testing.assert_allclose(warm[["favor", "against", "none"]].to_numpy(), probs)
 
 
 def test_unlabelled_targets_lists_targets_without_all_three_labels() -> None:

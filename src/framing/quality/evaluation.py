@@ -37,13 +37,12 @@ from framing.scoring._core import (
     TRAINING,
     HeadKind,
     ModelArg,
-    embed,
     load_training,
     resolve_head,
 )
-from framing.scoring.frames import fit_frame_head, frame_table, load_frames, score_frames
+from framing.scoring.frames import frame_table, load_frames, score_frames
 from framing.scoring.models import Encoder, resolve_model
-from framing.scoring.stance import LABELS, fit_stance_head, load_targets, score_stance, stance_table
+from framing.scoring.stance import LABELS, load_targets, score_stance, stance_table
 from framing.scoring.training import FineTunedHead, training_arrays
 
 log = logging.getLogger(__name__)
@@ -139,8 +138,9 @@ def _confusion(gold: Any, pred: Any, labels: list[str]) -> pd.DataFrame:
 def load_gold(split: Split | str | Path = "dev") -> pd.DataFrame:
     """Labelled sentences: a split of ``data/labelled``, the seed's ``data/gold/seed.csv``, or a CSV path.
 
-    ``dev`` and ``test`` are the adjudicated sentences of the labelled
-    corpus's events of that split, with a column per target (``none`` by
+    ``train``, ``dev`` and ``test`` (or several joined by ``+``, as in
+    ``train+dev``) are the adjudicated sentences of the labelled corpus's
+    events of that split, with a column per target (``none`` by
     construction outside a target's event). A CSV needs ``id, text``, one
     column per target (``favor``, ``against``, ``none``) and ``frame``.
 
@@ -149,8 +149,9 @@ def load_gold(split: Split | str | Path = "dev") -> pd.DataFrame:
     >>> load_gold("seed")[["id", "russia"]].head(1).shape
     (1, 2)
     """
-    if str(split) in ("train", "dev", "test"):
-        return labelled_sentences(str(split))
+    parts = str(split).split("+")
+    if set(parts) <= {"train", "dev", "test"}:
+        return labelled_sentences(parts)
     p = Path(split)
     if not p.suffix:
         p = paths().root / "data" / "gold" / f"{split}.csv"
@@ -166,6 +167,43 @@ def load_gold(split: Split | str | Path = "dev") -> pd.DataFrame:
 # ---------------------------------------------------------------- scoring
 
 
+def cv_folds(gold: pd.DataFrame, *, k: int, random_state: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds over ``gold``'s rows: grouped by ``event`` when there is one, else stratified by frame.
+
+    With an ``event`` column no event is in two folds (scikit-learn's
+    ``GroupKFold``), so every fold is scored on events its heads never saw.
+
+    Examples
+    --------
+    >>> gold = pd.DataFrame({"event": list("aabbccdd"), "frame": ["x"] * 8})
+    >>> folds = cv_folds(gold, k=4, random_state=0)
+    >>> sorted(sorted(set(gold["event"].iloc[test])) for _, test in folds)
+    [['a'], ['b'], ['c'], ['d']]
+    """
+    from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+    if "event" in gold.columns and gold["event"].nunique() >= k:
+        return list(GroupKFold(n_splits=k).split(gold, groups=gold["event"]))
+    strata = gold["frame"] if "frame" in gold.columns else pd.Series(["x"] * len(gold))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The least populated class")
+        return list(StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state).split(gold, strata))
+
+
+def _out_of_fold(estimator: Any, X: pd.DataFrame, y: np.ndarray, folds: list[Any]) -> np.ndarray:
+    """Out-of-fold ``predict_proba`` through scikit-learn's ``cross_validate`` (labels kept as they are)."""
+    from sklearn.model_selection import cross_validate
+
+    res = cross_validate(estimator, X, y, cv=folds, return_estimator=True, return_indices=True)
+    P: np.ndarray | None = None
+    for est, test in zip(res["estimator"], res["indices"]["test"], strict=True):
+        part = est.predict_proba(X.iloc[test])
+        P = np.zeros((len(X), part.shape[1])) if P is None else P
+        P[test] = part
+    assert P is not None
+    return P
+
+
 def _heads_cv(
     encoder: Encoder,
     gold: pd.DataFrame,
@@ -174,45 +212,56 @@ def _heads_cv(
     *,
     k: int,
     random_state: int,
-    training: pd.DataFrame,
+    training: str | Path | None,
+    codebooks: tuple[str | Path, str | Path] = (TARGETS, FRAMES),
     stance_params: dict[str, Any] | None = None,
     frame_params: dict[str, Any] | None = None,
     head: HeadKind = "logistic",
     finetune_params: dict[str, Any] | None = None,
     folder: Path | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Out-of-fold stance and frame tables for ``gold`` (``sent_id`` = row position)."""
-    from sklearn.model_selection import StratifiedKFold
+    """Out-of-fold stance and frame tables for ``gold`` (``sent_id`` = row position).
+
+    The logistic heads go through scikit-learn's ``cross_validate`` as
+    :class:`~framing.scoring.estimators.StanceClassifier` (on sentence–target
+    pairs) and :class:`~framing.scoring.estimators.FrameClassifier`, on the
+    folds of :func:`cv_folds` (pairs follow their sentence's fold).
+    """
+    from framing.scoring.estimators import FrameClassifier, StanceClassifier, stance_rows
 
     tids = [str(t["id"]) for t in targets]
     fids = [str(f["id"]) for f in frames]
-    X = embed(encoder, gold["text"].tolist(), folder=folder) if head == "logistic" else None
-    P_st = np.zeros((len(gold), len(tids), 3))
+    folds = cv_folds(gold, k=k, random_state=random_state)
+    P_st = np.full((len(gold), len(tids), 3), np.nan)
     P_fr = np.zeros((len(gold), len(fids)))
-    strata = gold["frame"] if "frame" in gold.columns else pd.Series(["x"] * len(gold))
-    folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The least populated class")
-        splits = list(folds.split(np.zeros(len(gold)), strata))
-    for i, (train_idx, test_idx) in enumerate(splits):
-        train = pd.concat([training, gold.iloc[train_idx]], ignore_index=True)
-        if head == "finetuned":
-            texts, S, F = training_arrays(train, targets, frames)
+    if head == "finetuned":
+        extra = load_training(training) if training is not None else gold.head(0)
+        for i, (train_idx, test_idx) in enumerate(folds):
+            texts, S, F = training_arrays(pd.concat([extra, gold.iloc[train_idx]]), targets, frames)
             ft = FineTunedHead(**(finetune_params or {})).fit(encoder, texts, S, tids, F, fids)
             fold_texts = gold["text"].iloc[test_idx].tolist()
             P_st[test_idx] = ft.predict_stance(fold_texts)
             P_fr[test_idx] = ft.predict_frames(fold_texts)
             log.info("fold %d/%d done", i + 1, k)
-            continue
-        assert X is not None
-        st_head = fit_stance_head(encoder, targets, train, folder=folder, **(stance_params or {}))
-        fr_head = fit_frame_head(encoder, frames, train, folder=folder, **(frame_params or {}))
-        for j, tid in enumerate(tids):
-            P_st[test_idx, j] = st_head.predict_proba(
-                X[test_idx], [tid] * len(test_idx), gold["text"].iloc[test_idx].tolist()
-            )
-        P_fr[test_idx] = fr_head.predict_proba(X[test_idx])
-        log.debug("fold %d/%d done", i + 1, k)
+        ids = list(range(len(gold)))
+        return stance_table(ids, tids, P_st), frame_table(ids, fids, P_fr)
+    common = dict(model=encoder, training=training, cache_dir=folder)
+    X, y = stance_rows(gold, tids)
+    fold_of = np.empty(len(gold), dtype=int)
+    for i, (_, test_idx) in enumerate(folds):
+        fold_of[test_idx] = i
+    pair_fold = fold_of[X["row"].to_numpy()]
+    pair_folds = [(np.flatnonzero(pair_fold != i), np.flatnonzero(pair_fold == i)) for i in range(len(folds))]
+    clf = StanceClassifier(codebook=codebooks[0], **common, **(stance_params or {}))
+    P = _out_of_fold(clf, X, y, pair_folds)
+    order = [sorted(LABELS).index(lab) for lab in LABELS]
+    P_st[X["row"].to_numpy(), [tids.index(t) for t in X["target"]]] = P[:, order]
+    if "frame" in gold.columns and gold["frame"].isin(fids).all():
+        fr = FrameClassifier(codebook=codebooks[1], **common, **(frame_params or {}))
+        cols = [c for c in ("text", "frames") if c in gold.columns]
+        Pf = _out_of_fold(fr, gold[cols], gold["frame"].to_numpy(), folds)
+        P_fr = Pf[:, [sorted(fids).index(f) for f in fids]]
+    P_st = np.where(np.isnan(P_st), 1.0 / 3, P_st)
     ids = list(range(len(gold)))
     return stance_table(ids, tids, P_st), frame_table(ids, fids, P_fr)
 
@@ -294,8 +343,9 @@ def evaluate(
     ----------
     split
         ``"dev"`` or ``"test"`` (the labelled corpus's events of that split,
-        never seen in training), ``"seed"``, or a path to a CSV with the
-        same columns (``id, text``, one column per target, ``frame``).
+        never seen in training), ``"train+dev"`` (with ``cross_validate``),
+        ``"seed"``, or a path to a CSV with the same columns (``id, text``,
+        one column per target, ``frame``).
     model
         A loaded model, a name or path, or ``None`` for the default.
     k, random_state
@@ -312,8 +362,10 @@ def evaluate(
         Options of :class:`framing.scoring.training.FineTunedHead` for the
         cross-validated fine-tuning (refitted on each fold).
     cross_validate
-        Refit an encoder's heads on ``training`` plus k-1 folds of ``split``
-        and score the remaining fold, instead of scoring the shipped heads.
+        Refit an encoder's heads on k-1 folds of ``split`` (plus ``training``,
+        unless ``split`` includes the train split) and score the remaining
+        fold, instead of scoring the shipped heads. Folds are grouped by
+        event when the sentences have one (:func:`cv_folds`).
     settings
         Model, precision, cache folder and device (:class:`framing.Settings`);
         default :meth:`framing.Settings.from_env`.
@@ -348,7 +400,9 @@ def evaluate(
             flist,
             k=k,
             random_state=random_state,
-            training=load_training(training),
+            # folds of the train split already hold the training sentences: add none
+            training=None if "train" in name.split("+") else training,
+            codebooks=(targets, frames),
             stance_params=stance_params,
             frame_params=frame_params,
             head=kind,

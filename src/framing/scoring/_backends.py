@@ -204,7 +204,8 @@ def convert(base: Any, tokenizer: Any, folder: Path, compute_type: str) -> Path:
     return folder
 
 
-def _check_supported(model: Any, kind: str, *, weights_sha256: str, precision: str, device: str) -> str:
+def _check_supported(model: Any, kind: str, *, weights_sha256: str, precision: str, device: str,
+                     compute_type: str | None = None) -> str:
     """The compute type to run in, or :class:`BackendUnavailable` saying why not."""
     if ct2_version() is None:
         raise BackendUnavailable("ctranslate2 is not installed (pip install ctranslate2)")
@@ -217,7 +218,7 @@ def _check_supported(model: Any, kind: str, *, weights_sha256: str, precision: s
     dev = device.split(":")[0]
     if dev not in ("cpu", "cuda"):
         raise BackendUnavailable(f"CTranslate2 does not run on {device!r}")
-    compute_type = CT2_COMPUTE_TYPES[precision]
+    compute_type = compute_type or CT2_COMPUTE_TYPES[precision]
     if compute_type not in ctranslate2.get_supported_compute_types(dev):
         raise BackendUnavailable(f"CTranslate2 cannot compute {compute_type} on this {dev}")
     _base(model, kind)
@@ -225,8 +226,13 @@ def _check_supported(model: Any, kind: str, *, weights_sha256: str, precision: s
 
 
 def load_ct2(model: Any, tokenizer: Any, *, kind: str, weights_sha256: str, precision: str, device: str,
-             cache_dir: str | Path, threads: int | None = None) -> tuple[Any, str]:
+             cache_dir: str | Path, threads: int | None = None,
+             compute_type: str | None = None) -> tuple[Any, str]:
     """The CTranslate2 encoder of a loaded PyTorch model, converted on first use; and its compute type.
+
+    ``threads`` defaults to PyTorch's intra-op threads (so ``OMP_NUM_THREADS``
+    holds, as on Dask workers); ``compute_type`` to the precision's entry of
+    :data:`CT2_COMPUTE_TYPES` (the benchmark's probe tries others).
 
     Raises :class:`BackendUnavailable` when the model cannot run on CTranslate2
     here, or when the converted model's pooled states on two probe sentences
@@ -241,7 +247,7 @@ def load_ct2(model: Any, tokenizer: Any, *, kind: str, weights_sha256: str, prec
     import torch
 
     compute_type = _check_supported(model, kind, weights_sha256=weights_sha256, precision=precision,
-                                    device=device)  # fmt: skip
+                                    device=device, compute_type=compute_type)  # fmt: skip
     base = _base(model, kind)
     folder = conversion_folder(cache_dir, weights_sha256, compute_type)
     convert(base, tokenizer, folder, compute_type)

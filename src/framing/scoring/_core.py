@@ -37,7 +37,7 @@ TRAINING = "training/labelled.csv"
 TARGETS = "targets.yaml"
 FRAMES = "frames.yaml"
 #: bump when the heads change, so cached scores from older heads are not reused
-HEAD_VERSION = "lr-tfidf-2"
+HEAD_VERSION = "lr-tfidf-3"
 #: bump when fine-tuning changes, so weights saved by older code are not reused
 FINETUNE_VERSION = "ft-1"
 
@@ -211,7 +211,7 @@ def head_version(head: HeadKind) -> str:
     Examples
     --------
     >>> head_version("logistic")
-    'lr-tfidf-2'
+    'lr-tfidf-3'
     """
     return f"{HEAD_VERSION}/{FINETUNE_VERSION}" if head == "finetuned" else HEAD_VERSION
 
@@ -238,6 +238,12 @@ class Task:
         ``table(sent_ids, ids, P)`` → the long table.
     shape
         Trailing shape of one item's probabilities: ``(3,)`` for stance, ``()`` for frames.
+    check
+        ``check(codebook, training)``, run on every scoring with a logistic
+        head, also when every score comes from the cache (stance warns about
+        targets scored zero-shot).
+    head_class
+        The logistic head's class, to rebuild a saved head (:mod:`framing.scoring.heads_io`).
     """
 
     what: str
@@ -248,18 +254,40 @@ class Task:
     finetuned: Callable[..., np.ndarray]
     table: Callable[..., pd.DataFrame]
     shape: tuple[int, ...] = ()
+    check: Callable[[str, str], None] | None = None
+    head_class: type | None = None
 
 
-_HEADS: dict[tuple[str, ...], Any] = {}
+_HEADS: dict[str, Any] = {}
 
 
 def _shipped_head(task: Task, encoder: Encoder, codebook: str, training: str, folder: Path) -> Any:
-    """The task's head fitted on ``training``, once per process for each model and codebook."""
-    key = (task.what, *encoder.key.values(), _codebooks.digest(codebook, training), HEAD_VERSION)
-    if key not in _HEADS:
-        log.info("fitting the %s head on %s", "stance" if task.what == "stance" else "frame", training)
-        _HEADS[key] = task.fit(encoder, codebook, training, folder)
-    return _HEADS[key]
+    """The task's head fitted on ``training``: from memory, the cache folder or the package, else fitted.
+
+    A head is fitted once per encoder weights, codebook and training data,
+    saved as safetensors under ``heads/`` in the score cache folder, and
+    loaded from there (or from the heads shipped with the package) by every
+    later process.
+    """
+    from framing.scoring.heads_io import head_key, load_head, save_head, shipped_head_path
+
+    digest = _codebooks.digest(codebook, training)
+    key = head_key(task.what, encoder.name, encoder.weights_sha256, digest, HEAD_VERSION)
+    if key in _HEADS:
+        return _HEADS[key]
+    saved = Path(folder) / "heads" / f"{key}.safetensors"
+    path = saved if saved.is_file() else shipped_head_path(key)
+    if path is not None:
+        _HEADS[key] = load_head(path, task.head_class)[0]
+        return _HEADS[key]
+    what = "stance" if task.what == "stance" else "frame"
+    log.info("fitting the %s head on %s (once; saved under %s)", what, training, saved.parent)
+    fitted = task.fit(encoder, codebook, training, folder)
+    about = {"model": encoder.name, "weights_sha256": encoder.weights_sha256, "codebook": str(codebook),
+             "training": str(training), "data_digest": digest, "head_version": HEAD_VERSION}
+    save_head(fitted, saved, about=about)
+    _HEADS[key] = fitted
+    return fitted
 
 
 def _matrix(
@@ -293,6 +321,8 @@ def _matrix(
         X = embed(model, todo, cache=cache, folder=folder)
         return task.logistic(fitted, X, todo, ids, codebook)
 
+    if task.check is not None and head == "logistic" and isinstance(model, Encoder):
+        task.check(str(codebook), str(training))
     found = cached_rows(ns, texts, compute, cache=cache, folder=folder)
     if not texts:
         return np.zeros((0, len(entries), *task.shape))

@@ -64,13 +64,20 @@ def load_frames(codebook: str | Path = FRAMES, frames: Sequence[str] | None = No
 
 
 def frame_labels(training: pd.DataFrame, frame_ids: Sequence[str]) -> np.ndarray:
-    """0/1 matrix ``(rows, frames)``: the main ``frame`` and any ``;``-separated ``frames``."""
+    """0/1 matrix ``(rows, frames)``: the main ``frame`` and any further ``frames`` (``|`` or ``;`` between).
+
+    Examples
+    --------
+    >>> frame_labels(pd.DataFrame({"frame": ["legality"], "frames": ["economic|political"]}),
+    ...              ["economic", "legality", "political", "other"]).tolist()
+    [[1, 1, 1, 0]]
+    """
     Y = np.zeros((len(training), len(frame_ids)), dtype=int)
     col = {f: j for j, f in enumerate(frame_ids)}
     mains = training["frame"] if "frame" in training.columns else pd.Series([""] * len(training))
     extra = training["frames"] if "frames" in training.columns else pd.Series([""] * len(training))
     for i, (main, more) in enumerate(zip(mains, extra, strict=True)):
-        for f in [str(main), *str(more or "").split(";")]:
+        for f in [str(main), *str(more or "").replace("|", ";").split(";")]:
             if f.strip() in col:
                 Y[i, col[f.strip()]] = 1
     return Y
@@ -284,6 +291,7 @@ FRAMES_TASK = Task(
     nli=nli_frames,
     finetuned=_finetuned,
     table=frame_table,
+    head_class=FrameHead,
 )
 
 

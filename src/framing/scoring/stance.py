@@ -330,14 +330,6 @@ def _fit(encoder: Encoder, codebook: str, training: str, folder: Path) -> Stance
     targets, train = load_targets(codebook), load_training(training)
     missing = unlabelled_targets(train, targets)
     if missing:
-        warnings.warn(
-            f"target(s) {', '.join(missing)} have no labelled examples of all three labels in {training}: "
-            "they are scored zero-shot from their description and statements, with unmeasured accuracy; "
-            "add a column per target (favor/against/none) to a training CSV and pass it as training= "
-            "(framing reports --training)",
-            UserWarning,
-            stacklevel=2,
-        )
         # the head pooled over targets learns what "none" looks like from the shipped labelled targets
         ids = {str(t["id"]) for t in targets}
         borrowed = [t for t in load_targets(TARGETS) if str(t["id"]) not in ids]
@@ -347,6 +339,20 @@ def _fit(encoder: Encoder, codebook: str, training: str, folder: Path) -> Stance
             train = pd.concat([train, shipped[cols]], ignore_index=True).fillna("")
         targets = [*targets, *borrowed]
     return fit_stance_head(encoder, targets, train, folder=folder)
+
+
+def _warn_zero_shot(codebook: str, training: str) -> None:
+    """Warn, each time a head is fitted or loaded, about targets without labelled examples."""
+    missing = unlabelled_targets(load_training(training), load_targets(codebook))
+    if missing:
+        warnings.warn(
+            f"target(s) {', '.join(missing)} have no labelled examples of all three labels in {training}: "
+            "they are scored zero-shot from their description and statements, with unmeasured accuracy; "
+            "add a column per target (favor/against/none) to a training CSV and pass it as training= "
+            "(framing reports --training)",
+            UserWarning,
+            stacklevel=5,
+        )
 
 
 def _apply(head: StanceHead, X: np.ndarray, texts: list[str], ids: list[str], codebook: Any) -> np.ndarray:
@@ -464,7 +470,9 @@ STANCE = Task(
     fit=_fit,
     logistic=_apply,
     nli=nli_stance,
+    check=_warn_zero_shot,
     finetuned=_finetuned,
     table=stance_table,
     shape=(3,),
+    head_class=StanceHead,
 )
