@@ -70,7 +70,7 @@ def _rates(ref: Any, variants: dict[str, Any], texts: list[str], batches: list[i
     torch.set_num_threads(threads)
     seconds: dict[str, list[float]] = {}
     jobs = [("torch-fp32", ref, 32)] + [(f"{k}/b{b}", v, b) for k, v in variants.items() for b in batches]
-    for name, enc, b in jobs:
+    for _, enc, b in jobs:
         enc.encode(texts[:b], batch_size=b, progress=False)  # warm-up
     for _ in range(repeat):
         for name, enc, b in jobs:
@@ -86,7 +86,7 @@ def _scores(model: Any, texts: list[str], settings: framing.Settings) -> tuple[A
 
 
 def _quality(ref: Any, variants: dict[str, Any], texts: list[str], settings: framing.Settings) -> dict:
-    """Cosine to fp32, batch independence and dev-split agreement of each compute type (first thread count)."""
+    """Cosine to fp32, batch independence and dev-split agreement per compute type (first thread count)."""
     dev = labelled_sentences("dev")["text"].tolist()
     ref_emb = ref.encode(texts, progress=False)
     ref_dev = _scores(ref, dev, settings)
@@ -130,8 +130,9 @@ def main() -> None:
         texts = list(workload(args.n, seed=0))
         rates = _rates(ref, variants, texts, [int(b) for b in args.batch_sizes.split(",")], args.repeat,
                        args.torch_threads)  # fmt: skip
+        ratio = {k: round(v / rates["torch-fp32"], 2) for k, v in rates.items()}
         result: dict[str, Any] = {"quiet": quiet, "n": args.n, "repeat": args.repeat, "rates": rates,
-                                  "vs_torch_fp32": {k: round(v / rates["torch-fp32"], 2) for k, v in rates.items()}}
+                                  "vs_torch_fp32": ratio}
         if not args.no_quality:
             result["quality"] = _quality(ref, variants, texts, settings)
     result["loadavg_end"] = list(os.getloadavg())
