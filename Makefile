@@ -18,7 +18,7 @@ CONSTRAINTS := constraints.txt
 LOCK_VENV   := .venv-lock
 
 .DEFAULT_GOAL := help
-.PHONY: help venv reports test test-fast lint docs docs-example lab lock clean clean-venv
+.PHONY: help venv reports model test test-fast lint docs docs-example lab lock clean clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-13s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ reports: $(STAMP) ## Execute the notebooks on data/raw and write HTML reports to
 	$(VENV)/bin/framing reports
 	@mkdir -p docs && cp reports/figures/stance_by_source.png docs/stance_by_source.png
 	@echo ">> refreshed docs/stance_by_source.png (the README's figure)"
+
+model: $(STAMP) ## Refit the shipped stance and frame heads from the labelled corpus, with a logged run
+	@echo ">> fitting the heads on src/framing/codebooks/training/labelled.csv"
+	$(PY) scripts/make_model.py
 
 test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, lint)
 	@echo ">> running the full test suite"
