@@ -160,3 +160,40 @@ def test_cross_validation_folds_never_split_an_event() -> None:
     assert seen == set(sentences["event"])
     no_events = cv_folds(sentences.drop(columns="event"), k=3, random_state=0)
     assert sorted(np.concatenate([t for _, t in no_events]).tolist()) == list(range(30))
+
+
+def test_framing_train_saves_heads_that_scoring_then_loads(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from framing import cli, score_frames, score_stance
+
+    data = tmp_path / "mine.csv"
+    _sentences(30).to_csv(data, index=False)
+    monkeypatch.setattr(_core, "_HEADS", {})
+    code = cli.main(["train", "--data", str(data), "--model", str(tiny), "--cv", "--folds", "3"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "saved the stance head" in out and "frames  main" in out
+    saved = sorted((tmp_path / "cache" / "heads").glob("*.safetensors"))
+    assert [p.name.split("-")[0] for p in saved] == ["frames", "stance"]
+
+    def refit(*args: object) -> None:
+        raise AssertionError("framing train's heads were fitted again")
+
+    monkeypatch.setattr(_core, "_HEADS", {})  # a new process
+    monkeypatch.setattr("framing.scoring.stance._fit", refit)
+    monkeypatch.setattr("framing.scoring.frames._fit", refit)
+    st = score_stance(
+        ["war and peace"], model=str(tiny), training=str(data), cache=False, targets=["nato_expansion"]
+    )
+    fr = score_frames(["war and peace"], model=str(tiny), training=str(data), cache=False)
+    assert len(st) == 1 and len(fr) == 15
+
+
+def test_framing_train_on_a_missing_file_is_one_clear_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from framing import cli
+
+    assert cli.main(["train", "--data", str(tmp_path / "nothing.csv")]) == 1
+    assert "nothing.csv" in caplog.text

@@ -58,6 +58,28 @@ def _cmd_reports(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace, settings: Settings) -> int:
+    from framing.quality.evaluation import evaluate
+    from framing.scoring._core import FRAMES, TARGETS
+    from framing.scoring.models import ModelError
+    from framing.scoring.train_heads import train_heads
+
+    targets, frames = args.targets or TARGETS, args.frames or FRAMES
+    try:
+        saved = train_heads(args.data, targets=targets, frames=frames, model=args.model, settings=settings)
+        for task, path in saved.items():
+            print(f"saved the {task} head: {path}")
+        if args.cv:
+            ev = evaluate(args.data, model=args.model, targets=targets, frames=frames, training=None,
+                          cross_validate=True, k=args.folds, settings=settings)
+            print(ev.summary())
+    except (ModelError, FileNotFoundError, ValueError, TypeError) as err:
+        log.error("%s", str(err).strip().splitlines()[0])
+        return 1
+    print(f"scoring with --training {args.data} --targets {targets} now loads these heads instead of fitting")
+    return 0
+
+
 def _cmd_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from framing.quality.evaluation import evaluate
     from framing.scoring.models import ModelError
@@ -296,6 +318,23 @@ def _add_reports(sub: Any) -> None:
     rep.set_defaults(func=_cmd_reports)
 
 
+def _add_train(sub: Any) -> None:
+    tr = sub.add_parser(
+        "train", help="fit the stance and frame heads on a labelled CSV and save them for every later run"
+    )
+    tr.add_argument(
+        "--data", required=True,
+        help="labelled CSV: text, a column per target (favor/against/none), frame; optionally frames, event",
+    )
+    tr.add_argument("--targets", default=None, help="targets codebook YAML (default: the shipped one)")
+    tr.add_argument("--frames", default=None, help="frames codebook YAML (default: the shipped one)")
+    _model_option(tr)
+    tr.add_argument("--cv", action="store_true",
+                    help="also cross-validate on the file (grouped by its event column if it has one)")
+    tr.add_argument("--folds", type=int, default=5, help="cross-validation folds with --cv (default: 5)")
+    tr.set_defaults(func=_cmd_train)
+
+
 def _add_evaluate(sub: Any) -> None:
     ev = sub.add_parser("evaluate", help="measure stance and frame scores on labelled sentences")
     ev.add_argument(
@@ -469,7 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
              "for every command (default: FRAMING_BACKEND, then ctranslate2)",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_reports, _add_evaluate, _add_score, _add_fetch, _add_bench, _add_annotate):
+    for add in (_add_reports, _add_train, _add_evaluate, _add_score, _add_fetch, _add_bench, _add_annotate):
         add(sub)
     return parser
 

@@ -227,7 +227,7 @@ def _heads_cv(
     pairs) and :class:`~framing.scoring.estimators.FrameClassifier`, on the
     folds of :func:`cv_folds` (pairs follow their sentence's fold).
     """
-    from framing.scoring.estimators import FrameClassifier, StanceClassifier, stance_rows
+    from framing.scoring.estimators import FrameClassifier, Shared, StanceClassifier, stance_rows
 
     tids = [str(t["id"]) for t in targets]
     fids = [str(f["id"]) for f in frames]
@@ -245,7 +245,7 @@ def _heads_cv(
             log.info("fold %d/%d done", i + 1, k)
         ids = list(range(len(gold)))
         return stance_table(ids, tids, P_st), frame_table(ids, fids, P_fr)
-    common = dict(model=encoder, training=training, cache_dir=folder)
+    common = dict(model=Shared(encoder), training=training, cache_dir=folder)
     X, y = stance_rows(gold, tids)
     fold_of = np.empty(len(gold), dtype=int)
     for i, (_, test_idx) in enumerate(folds):
@@ -329,7 +329,7 @@ def evaluate(
     random_state: int = 0,
     targets: str | Path = TARGETS,
     frames: str | Path = FRAMES,
-    training: str | Path = TRAINING,
+    training: str | Path | None = TRAINING,
     stance_params: dict[str, Any] | None = None,
     frame_params: dict[str, Any] | None = None,
     head: HeadKind | None = None,
@@ -351,7 +351,8 @@ def evaluate(
     k, random_state
         Folds and seed of the stratified cross-validation.
     targets, frames, training
-        Codebooks and training examples (shipped names or paths).
+        Codebooks and training examples (shipped names or paths); with
+        ``cross_validate``, ``training=None`` fits on the folds alone.
     stance_params, frame_params
         Options of :class:`framing.scoring.stance.StanceHead` and
         :class:`framing.scoring.frames.FrameHead` for the cross-validated heads.

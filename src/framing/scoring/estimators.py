@@ -36,12 +36,39 @@ from framing.scoring._core import FRAMES, TARGETS, embed, load_training
 from framing.scoring.frames import FrameHead, frame_examples, load_frames
 from framing.scoring.stance import LABELS, StanceHead, load_targets, stance_pairs, target_text
 
-__all__ = ["FrameClassifier", "StanceClassifier", "stance_rows"]
+__all__ = ["FrameClassifier", "Shared", "StanceClassifier", "stance_rows"]
+
+
+class Shared:
+    """A loaded model passed as an estimator parameter without being copied.
+
+    scikit-learn's ``clone`` deep-copies parameters; a loaded encoder (and a
+    backend's native model, which cannot be copied at all) is shared
+    instead.
+
+    Examples
+    --------
+    >>> import copy
+    >>> s = Shared("any model")
+    >>> copy.deepcopy(s) is s
+    True
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Shared:
+        return self
+
+    def __repr__(self) -> str:
+        return f"Shared({getattr(self.model, 'name', self.model)!r})"
 
 
 def _encoder(model: Any) -> Any:
     from framing.scoring.models import Encoder
 
+    if isinstance(model, Shared):
+        model = model.model
     return model if isinstance(model, Encoder) else _named_encoder(model)
 
 
@@ -97,7 +124,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     ----------
     model
         Encoder name or folder (``None``: the embedded default), or a loaded
-        :class:`~framing.scoring.models.Encoder`.
+        encoder wrapped in :class:`Shared` (so that clones share it).
     codebook
         Targets codebook (shipped name or path): descriptions for the pooled
         head and, with ``statements=True``, favour and opposition statements
@@ -196,7 +223,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
     ----------
     model
         Encoder name or folder (``None``: the embedded default), or a loaded
-        :class:`~framing.scoring.models.Encoder`.
+        encoder wrapped in :class:`Shared` (so that clones share it).
     codebook
         Frames codebook (shipped name or path); its example sentences are
         added to every fit with ``examples=True``.
