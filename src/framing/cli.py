@@ -210,32 +210,65 @@ def _cmd_fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     """Run the benchmark and print its table (or, as the memory child, one JSON line)."""
-    from framing.quality.bench import bench_precisions, memory_run, run, table
+    from framing.quality.bench import bench_modes, memory_run, run, table
 
     if args.memory_child:
 
         def progress(done: int, peak: float) -> None:
             print(json.dumps({"progress": done, "peak_rss_mb": peak}), file=sys.stderr, flush=True)
 
-        result = memory_run(args.n, precision=settings.precision, chunk_size=args.chunk_size, seed=args.seed,
-                            progress=progress, settings=settings)  # fmt: skip
+        result = memory_run(args.n, chunk_size=args.chunk_size, seed=args.seed, progress=progress,
+                            settings=settings)  # fmt: skip
         print(json.dumps(result))
         return 0
+    if args.stages or args.large:
+        return _bench_pipeline(args, settings)
     result = run(
         n=args.n,
         repeat=args.repeat,
-        precisions=bench_precisions(args.precision),
+        modes=bench_modes(args.backend, args.precision),
         batch_size=args.batch_size,
         pipeline_n=args.pipeline_n,
         zero_shot_n=args.zero_shot_n,
         chunk_size=args.chunk_size,
         seed=args.seed,
         only=[s.strip() for s in args.only.split(",")] if args.only else None,
-        memory_precision=args.precision or "fp32",
         settings=settings,
+        max_wait=args.max_wait,
     )
     result["command"] = " ".join(sys.argv)
     print(table(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _bench_pipeline(args: argparse.Namespace, settings: Settings) -> int:
+    """``framing bench --stages`` (each stage's rate) or ``--large`` (a streamed run and its memory)."""
+    from framing.quality.bench_stages import (
+        large_run,
+        large_summary,
+        projection,
+        stages,
+        stages_table,
+        write_curve,
+    )
+
+    if args.stages:
+        result = stages(args.n, seed=args.seed, settings=settings, max_wait=args.max_wait)
+        print(stages_table(result))
+    else:
+        import tempfile
+
+        out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="framing-large-"))
+        result = large_run(args.n, folder=out, seed=args.seed, settings=settings, max_wait=args.max_wait,
+                           progress=lambda done: log.info("%d sentences done", done))  # fmt: skip
+        result["projection_1m"] = projection(result)
+        write_curve(result, out / "memory.csv")
+        print(large_summary(result))
+        print(f"wrote {out}/tables/*.parquet and {out / 'memory.csv'}")
+    result["command"] = " ".join(sys.argv)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")
         print(f"wrote {args.json}")
@@ -411,18 +444,19 @@ def _add_fetch(sub: Any) -> None:
 
 
 _BENCH_PRECISION = (
-    "Precisions: without the global --precision, every precision is measured (fp32, bf16, int8), each "
-    "compared with fp32; with it, only that precision and the fp32 reference it is compared with "
-    "(framing --precision int8 bench). FRAMING_PRECISION does not narrow the benchmark, so a plain "
-    "'framing bench' always compares every mode. The memory run uses the --precision given, else fp32."
+    "Modes: without the global --backend and --precision, PyTorch fp32 (the reference), CTranslate2 int8 "
+    "(the default) and CTranslate2 fp32 are measured; with them, only that mode and the fp32 reference it is "
+    "compared with (framing --backend torch --precision int8 bench). FRAMING_BACKEND and FRAMING_PRECISION "
+    "do not narrow the benchmark. Every run first waits (--max-wait) until the 1-minute load average is "
+    "below 1.0, or records that it could not, and prints the load at start and end."
 )
 
 
 def _add_bench(sub: Any) -> None:
     p = sub.add_parser(
         "bench", epilog=_BENCH_PRECISION,
-        help="measure scoring speed, precision agreement and memory (every precision, or the one "
-             "--precision gives against fp32)",
+        help="measure scoring speed, agreement with PyTorch fp32 and memory (--stages: each stage of the "
+             "pipeline; --large: a streamed run and its memory curve)",
         description="Scoring benchmark: the project against the standard pipelines and the encoder's "
                     "own limit.",
     )  # fmt: skip
@@ -435,8 +469,22 @@ def _add_bench(sub: Any) -> None:
     p.add_argument("--zero-shot-n", type=int, default=20, help="subsample for zero-shot (default 20)")
     p.add_argument("--chunk-size", type=int, default=2000, help="sentences per chunk in the memory run")
     p.add_argument("--seed", type=int, default=0, help="seed of the workload (default 0)")
-    p.add_argument("--only", default=None, help="comma-separated subset of project,pipelines,limit,memory")
+    p.add_argument("--only", default=None,
+                   help="comma-separated subset of project,dev,pipelines,limit,memory")
     p.add_argument("--json", default=None, help="write the results to this JSON file")
+    p.add_argument("--max-wait", type=float, default=600.0, metavar="SECONDS",
+                   help="wait at most this long for the 1-minute load average to fall below 1.0 "
+                        "(default 600)")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--stages", action="store_true",
+                      help="sentences per second of load, split, attribute, encode and heads, and end to "
+                           "end, on N sentences written as documents")
+    what.add_argument("--large", action="store_true",
+                      help="stream N sentences (e.g. 100000) end to end into Parquet: wall time, "
+                           "sentences/s, peak memory sampled every second, the memory curve (OUT/memory.csv)")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="with --large: the folder for the corpus, cache, tables and memory.csv "
+                        "(default: a temporary folder)")
     p.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_bench)
 
