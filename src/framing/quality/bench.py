@@ -1,12 +1,19 @@
 """Scoring benchmark: the project against the standard pipelines and the encoder's own limit.
 
-``framing bench`` runs it. In one run it measures, on N new sentences built
-from the corpus (so the cache cannot answer them):
+``framing bench`` runs it. It first waits (at most ten minutes) until the
+1-minute load average is below 1.0, or records that it could not
+(:func:`~framing.quality.bench_quiet.wait_for_quiet`). Then, in one run, it
+measures on N new sentences built from the corpus (so the cache cannot answer
+them), for each *mode* (a backend and a precision: ``fp32``, ``bf16`` and
+``int8`` on PyTorch, ``ct2_int8`` and ``ct2_fp32`` on CTranslate2;
+:func:`bench_modes`):
 
-- ``project_cold_<precision>``: :func:`score_stance` plus :func:`score_frames`
+- ``project_cold_<mode>``: :func:`score_stance` plus :func:`score_frames`
   for all default targets and frames, with an empty score cache (the heads are
   fitted once beforehand, like loading the model, and not timed);
-- ``project_warm_<precision>``: the same again with the cache filled;
+- ``project_warm_<mode>``: the same again with the cache filled;
+- ``limit_<mode>``: the encoder alone, tokenisation included, in
+  length-sorted batches;
 - ``pipeline_zero_shot``: ``transformers.pipeline("zero-shot-classification")``
   one sentence at a time, every target's favour and opposition hypotheses and
   every frame's hypothesis as candidate labels, with a MiniLM-L6-sized
@@ -14,16 +21,17 @@ from the corpus (so the cache cannot answer them):
   timed on a subsample and reported per sentence;
 - ``pipeline_feature_extraction``: ``pipeline("feature-extraction")`` on the
   default encoder, one sentence at a time (subsample);
-- ``limit_<precision>``: the encoder alone, tokenisation included, in
-  length-sorted batches;
 - ``memory``: peak resident memory of a streamed run over all N sentences, in
   a child process (``resource.getrusage``).
 
-Every precision is compared with the fp32 reference
-(:func:`~framing.quality.bench_results.agreement`). Rates are medians over
-``repeat`` repetitions. :func:`run` returns everything as a dict, with the
-machine and its load average; :func:`~framing.quality.bench_results.table`
-formats it for printing.
+Every mode is compared with the PyTorch fp32 reference on the workload and on
+the labelled corpus's dev split (:func:`~framing.quality.bench_results.agreement`),
+and its batch independence is measured (:func:`batch_difference`). Rates are
+medians over ``repeat`` repetitions. :func:`run` returns everything as a dict,
+with the machine and its load average at start and end;
+:func:`~framing.quality.bench_results.table` formats it for printing. The
+pipeline's stages and the large streamed run are in
+:mod:`framing.quality.bench_stages`.
 
 Examples
 --------
@@ -47,9 +55,10 @@ from typing import Any
 
 import numpy as np
 
-from framing.config import PRECISIONS, Settings, resolve_settings
+from framing.config import DEFAULT_BACKEND, PRECISIONS, Settings, resolve_precision, resolve_settings
 from framing.quality.bench_memory import fresh_cache, memory_in_child, memory_run
 from framing.quality.bench_pipelines import feature_pipeline, zero_shot_labels, zero_shot_pipeline
+from framing.quality.bench_quiet import MAX_WAIT, QUIET_LOAD, wait_for_quiet
 from framing.quality.bench_results import FRAME_THRESHOLD, GOALS, agreement, goals, ratios, table
 from framing.quality.bench_workload import source_sentences, workload
 
@@ -58,10 +67,13 @@ __all__ = [
     "GOALS",
     "agreement",
     "batch_difference",
+    "bench_modes",
     "bench_precisions",
+    "default_mode",
     "goals",
     "machine",
     "memory_run",
+    "mode_settings",
     "ratios",
     "run",
     "source_sentences",
@@ -191,7 +203,8 @@ def machine() -> dict[str, Any]:
     -------
     dict
         ``cpu``, ``cores``, ``torch_threads``, ``cpu_capability``, ``torch``,
-        ``transformers``, ``python`` and ``loadavg`` (1, 5 and 15 minutes).
+        ``transformers``, ``ctranslate2``, ``python`` and ``loadavg`` (1, 5 and
+        15 minutes).
 
     Examples
     --------
@@ -200,6 +213,8 @@ def machine() -> dict[str, Any]:
     """
     import torch
     import transformers
+
+    from framing.scoring._backends import ct2_version
 
     cpu = platform.processor()
     with contextlib.suppress(OSError):
@@ -214,6 +229,7 @@ def machine() -> dict[str, Any]:
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "torch": torch.__version__,
         "transformers": transformers.__version__,
+        "ctranslate2": ct2_version(),
         "python": platform.python_version(),
         "loadavg": list(os.getloadavg()),
     }
@@ -248,10 +264,68 @@ def bench_precisions(precision: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(("fp32", prec)))
 
 
+def mode_settings(mode: str) -> tuple[str, str]:
+    """The backend and precision of a benchmark mode (``"fp32"``, ``"ct2_int8"``...).
+
+    Examples
+    --------
+    >>> mode_settings("ct2_int8"), mode_settings("bf16")
+    (('ctranslate2', 'int8'), ('torch', 'bf16'))
+    """
+    backend, _, prec = mode.rpartition("_")
+    return ("ctranslate2" if backend == "ct2" else "torch"), prec
+
+
+def _mode(backend: str, precision: str) -> str:
+    prec = resolve_precision(backend, precision)
+    return f"ct2_{prec}" if backend == "ctranslate2" else prec
+
+
+def default_mode() -> str:
+    """The mode a plain ``framing score`` runs in: the default backend at its own precision.
+
+    Examples
+    --------
+    >>> default_mode()
+    'ct2_int8'
+    """
+    return _mode(DEFAULT_BACKEND, "auto")
+
+
+def bench_modes(backend: str | None, precision: str | None) -> tuple[str, ...]:
+    """The modes a benchmark measures: the PyTorch fp32 reference first, then the ones asked for.
+
+    Parameters
+    ----------
+    backend, precision
+        The global ``framing --backend`` and ``--precision`` flags (``None``
+        when not given). Without either: the reference, the default
+        (CTranslate2 int8) and CTranslate2 fp32. PyTorch's bf16 and int8 are
+        measured when asked for (``framing --backend torch --precision int8
+        bench``): they are slower than fp32 on CPUs without AVX-512.
+
+    Returns
+    -------
+    tuple of str
+        ``"fp32"`` (PyTorch fp32, the reference) first.
+
+    Examples
+    --------
+    >>> bench_modes(None, None)
+    ('fp32', 'ct2_int8', 'ct2_fp32')
+    >>> bench_modes("torch", "int8"), bench_modes("ctranslate2", None), bench_modes(None, "fp32")
+    (('fp32', 'int8'), ('fp32', 'ct2_int8'), ('fp32', 'ct2_fp32'))
+    """
+    if backend is None and precision is None:
+        return ("fp32", default_mode(), "ct2_fp32")
+    s = Settings(backend=backend or DEFAULT_BACKEND, precision=precision or "auto")  # type: ignore[arg-type]
+    return tuple(dict.fromkeys(("fp32", _mode(s.backend, s.precision))))
+
+
 def _measure_project(
     variants: dict[str, Any], texts: list[str], model: Any, prec: str, opts: Settings, repeat: int
 ) -> tuple[Any, Any]:
-    """Warm and cold runs of the project at one precision; returns the scores for the agreement."""
+    """Warm and cold runs of the project in one mode; returns the scores for the agreement."""
     with fresh_cache(opts) as fresh:
         _project(texts[:8], model, fresh)  # fits the heads, as a first call would
     with fresh_cache(opts) as fresh:
@@ -292,19 +366,51 @@ def _measure_pipelines(variants: dict[str, Any], texts: list[str], repeat: int, 
     variants["pipeline_feature_extraction"]["note"] = "per-sentence rate on a subsample"
 
 
+def _dev_texts() -> list[str]:
+    from framing.quality.labelled import labelled_sentences
+
+    return labelled_sentences("dev")["text"].tolist()
+
+
+def _measure_mode(result: dict[str, Any], mode: str, texts: list[str], parts: set[str], base: Settings, *,
+                  repeat: int, batch_size: int, dev: list[str]) -> dict[str, tuple[Any, Any]]:  # fmt: skip
+    """Everything measured in one mode; returns its scores of the workload and of the dev split."""
+    from framing.scoring.models import load_model
+
+    backend, prec = mode_settings(mode)
+    opts = base.replace(backend=backend, precision=prec)
+    model = load_model(settings=opts)
+    result["models"][mode] = dict(model.key)
+    variants, out = result["variants"], {}
+    if "project" in parts:
+        out["workload"] = _measure_project(variants, texts, model, mode, opts, repeat)
+    if "dev" in parts:
+        with fresh_cache(opts) as fresh:
+            out["dev"] = _project(dev, model, fresh)
+    if "limit" in parts:
+        log.info("encoder limit, %s", mode)
+        model.encode(texts[:batch_size], batch_size=batch_size, progress=False)
+        variants[f"limit_{mode}"] = _time(
+            lambda m=model: m.encode(texts, batch_size=batch_size, progress=False), repeat, len(texts)
+        )
+        result["batch_difference"][mode] = batch_difference(model, texts[:24], settings=opts)
+    return out
+
+
 def run(
     *,
     n: int = 2000,
     repeat: int = 3,
-    precisions: Sequence[str] = PRECISIONS,
+    modes: Sequence[str] | None = None,
     batch_size: int = 32,
     pipeline_n: int = 100,
     zero_shot_n: int = 20,
     chunk_size: int = 2000,
     seed: int = 0,
     only: Sequence[str] | None = None,
-    memory_precision: str | None = None,
     settings: Settings | None = None,
+    max_wait: float = MAX_WAIT,
+    quiet_below: float = QUIET_LOAD,
 ) -> dict[str, Any]:
     """Run the benchmark and return its results (see the module docstring for the variants).
 
@@ -314,11 +420,12 @@ def run(
         Sentences in the workload (:func:`workload`).
     repeat
         Repetitions of each timing; rates are medians.
-    precisions
-        Precisions to measure; each but fp32 is compared with fp32 when both
-        are measured (see :func:`bench_precisions`).
+    modes
+        Modes to measure (:func:`bench_modes`; default ``bench_modes(None,
+        None)``); each is compared with ``"fp32"`` (PyTorch fp32) when both
+        are measured.
     batch_size
-        Encoder batch size of the ``limit_<precision>`` variants.
+        Encoder batch size of the ``limit_<mode>`` variants.
     pipeline_n, zero_shot_n
         Subsamples for the feature-extraction and zero-shot pipelines.
     chunk_size
@@ -326,67 +433,59 @@ def run(
     seed
         Seed of the workload.
     only
-        Some of ``project``, ``pipelines``, ``limit``, ``memory``; default all.
-    memory_precision
-        Precision of the memory run; default the first of ``precisions``.
+        Some of ``project``, ``dev`` (agreement on the labelled dev split),
+        ``pipelines``, ``limit``, ``memory``; default all.
     settings
-        Model and device (:class:`framing.Settings`); the precision is taken
-        from ``precisions`` and every timed run gets its own temporary cache.
+        Model and device (:class:`framing.Settings`); backend and precision
+        come from each mode, and every timed run gets its own temporary
+        cache. The memory run uses ``settings`` as they are.
+    max_wait, quiet_below
+        Wait at most ``max_wait`` seconds for the 1-minute load average to
+        fall below ``quiet_below`` before measuring (0: do not wait).
 
     Returns
     -------
     dict
-        ``machine``, ``settings`` (the run's parameters), ``variants`` (rate,
-        seconds and peak memory of each), ``agreement`` and
-        ``batch_difference`` per precision, ``ratios`` and ``goals``.
+        ``machine`` (with ``quiet``, the wait, and ``loadavg_end``),
+        ``settings`` (the run's parameters), ``models`` (each mode's model
+        key), ``variants`` (rate, seconds and peak memory of each),
+        ``agreement`` and ``agreement_dev`` and ``batch_difference`` per mode,
+        ``ratios`` and ``goals``.
 
     Examples
     --------
-    >>> result = run(n=40, repeat=1, precisions=["fp32", "int8"], only=["limit"])  # doctest: +SKIP
+    >>> result = run(n=40, repeat=1, modes=["fp32", "ct2_int8"], only=["limit"])  # doctest: +SKIP
     >>> sorted(result["variants"])  # doctest: +SKIP
-    ['limit_fp32', 'limit_int8']
+    ['limit_ct2_int8', 'limit_fp32']
     """
-    from framing.scoring.models import load_model
-
     base = resolve_settings(settings)
-    parts = set(only or ("project", "pipelines", "limit", "memory"))
+    modes = list(modes or bench_modes(None, None))
+    parts = set(only or ("project", "dev", "pipelines", "limit", "memory"))
+    quiet = wait_for_quiet(below=quiet_below, max_wait=max_wait)
     texts = list(workload(n, seed=seed))
+    dev = _dev_texts() if "dev" in parts else []
     result: dict[str, Any] = {
-        "machine": machine(),
+        "machine": {**machine(), "quiet": quiet},
         "settings": {
-            "n": n, "repeat": repeat, "precisions": list(precisions), "batch_size": batch_size,
+            "n": n, "repeat": repeat, "modes": modes, "default_mode": default_mode(),
+            "batch_size": batch_size,
             "pipeline_n": min(pipeline_n, n), "zero_shot_n": min(zero_shot_n, n), "chunk_size": chunk_size,
-            "seed": seed, "parts": sorted(parts),
+            "seed": seed, "parts": sorted(parts), "dev_sentences": len(dev),
             "mean_words": round(float(np.mean([len(t.split()) for t in texts])), 1),
         },  # fmt: skip
-        "variants": {},
-        "agreement": {},
-        "batch_difference": {},
-    }
-    variants = result["variants"]
-    outputs: dict[str, tuple[Any, Any]] = {}
-    for prec in precisions:
-        opts = base.replace(precision=prec)
-        model = load_model(settings=opts)
-        if "project" in parts:
-            outputs[prec] = _measure_project(variants, texts, model, prec, opts, repeat)
-        if "limit" in parts:
-            log.info("encoder limit, %s", prec)
-            model.encode(texts[:batch_size], batch_size=batch_size, progress=False)
-            variants[f"limit_{prec}"] = _time(
-                lambda m=model: m.encode(texts, batch_size=batch_size, progress=False), repeat, n
-            )
-            result["batch_difference"][prec] = batch_difference(model, texts[:24], settings=opts)
-    for prec in precisions:
-        if prec != "fp32" and prec in outputs and "fp32" in outputs:
-            result["agreement"][prec] = agreement(outputs["fp32"], outputs[prec])
+        "models": {}, "variants": {}, "agreement": {}, "agreement_dev": {}, "batch_difference": {},
+    }  # fmt: skip
+    outputs = {m: _measure_mode(result, m, texts, parts, base, repeat=repeat, batch_size=batch_size, dev=dev)
+               for m in modes}  # fmt: skip
+    for mode, out in outputs.items():
+        for what, key in (("workload", "agreement"), ("dev", "agreement_dev")):
+            if mode != "fp32" and what in out and what in outputs.get("fp32", {}):
+                result[key][mode] = agreement(outputs["fp32"][what], out[what])
     if "pipelines" in parts:
-        _measure_pipelines(variants, texts, repeat, zero_shot_n=zero_shot_n, pipeline_n=pipeline_n)
+        _measure_pipelines(result["variants"], texts, repeat, zero_shot_n=zero_shot_n, pipeline_n=pipeline_n)
     if "memory" in parts:
         log.info("memory: streamed run over %d sentences in a child process", n)
-        variants["memory"] = memory_in_child(
-            n, precision=memory_precision or precisions[0], chunk_size=chunk_size, seed=seed, settings=base
-        )
+        result["variants"]["memory"] = memory_in_child(n, chunk_size=chunk_size, seed=seed, settings=base)
     result["ratios"] = ratios(result)
     result["goals"] = goals(result)
     result["machine"]["loadavg_end"] = list(os.getloadavg())

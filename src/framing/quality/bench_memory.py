@@ -1,13 +1,13 @@
 """The benchmark's memory run: a streamed scoring of the workload, in a child process.
 
-The child is ``framing --precision <p> bench --memory-child``; it calls
+The child is ``framing --precision <p> --backend <b> bench --memory-child``; it calls
 :func:`memory_run` and prints its result as one JSON line, so the peak
 resident memory is that of the run alone.
 
 Examples
 --------
 >>> from framing.quality.bench_memory import memory_run
->>> memory_run(20, precision="fp32", chunk_size=10, seed=0)["sentences"]  # doctest: +SKIP
+>>> memory_run(20, chunk_size=10, seed=0)["sentences"]  # doctest: +SKIP
 20
 """
 
@@ -57,7 +57,6 @@ def fresh_cache(settings: Settings) -> Iterator[Settings]:
 def memory_run(
     n: int,
     *,
-    precision: str,
     chunk_size: int,
     seed: int,
     log_every: int = 1,
@@ -70,8 +69,6 @@ def memory_run(
     ----------
     n
         Workload sentences (:func:`workload`).
-    precision
-        ``"fp32"``, ``"bf16"`` or ``"int8"``.
     chunk_size
         Sentences scored at once (:func:`framing.scoring.streaming.score_chunks`).
     seed
@@ -82,24 +79,24 @@ def memory_run(
         Called with the sentences done so far and the peak resident memory in
         MB; ``framing bench`` prints these as JSON lines.
     settings
-        Model and device (:class:`framing.Settings`); the score cache is a
-        temporary folder whatever ``settings.cache`` says.
+        Model, backend, precision and device (:class:`framing.Settings`); the
+        score cache is a temporary folder whatever ``settings.cache`` says.
 
     Returns
     -------
     dict
         ``sentences``, ``seconds``, ``rate``, ``peak_rss_mb``, ``chunk_size``,
-        ``precision``, ``trace`` (the progress points) and a ``note``.
+        ``backend``, ``precision``, ``trace`` (the progress points) and a ``note``.
 
     Examples
     --------
-    >>> memory_run(20, precision="fp32", chunk_size=10, seed=0)["sentences"]  # doctest: +SKIP
+    >>> memory_run(20, chunk_size=10, seed=0)["sentences"]  # doctest: +SKIP
     20
     """
     from framing.scoring.models import load_model
     from framing.scoring.streaming import score_chunks
 
-    opts = resolve_settings(settings).replace(precision=precision)
+    opts = resolve_settings(settings)
     model = load_model(settings=opts)
     trace: list[tuple[int, float]] = []
     t0 = time.perf_counter()
@@ -116,7 +113,8 @@ def memory_run(
         "rate": n / (time.perf_counter() - t0),
         "peak_rss_mb": round(peak, 1),
         "chunk_size": chunk_size,
-        "precision": precision,
+        "backend": model.key["backend"],
+        "precision": model.key["precision"],
         "trace": trace,
         "note": "rate includes loading the model and fitting the heads",
     }
@@ -156,18 +154,18 @@ def _child_env(settings: Settings) -> dict[str, str]:
 
 
 def memory_in_child(
-    n: int, *, precision: str, chunk_size: int, seed: int, settings: Settings | None = None
+    n: int, *, chunk_size: int, seed: int, settings: Settings | None = None
 ) -> dict[str, Any]:
-    """:func:`memory_run` in a child process (``framing --precision <p> bench --memory-child``).
+    """:func:`memory_run` in a child process (``framing --precision <p> --backend <b> bench --memory-child``).
 
     Parameters
     ----------
-    n, precision, chunk_size, seed
+    n, chunk_size, seed
         As for :func:`memory_run`.
     settings
-        Model and device, handed to the child through its environment
-        (``FRAMING_MODEL``, ``FRAMING_DEVICE``); this process's environment
-        is not changed.
+        Backend and precision, as the child's flags; model and device, through
+        its environment (``FRAMING_MODEL``, ``FRAMING_DEVICE``); this process's
+        environment is not changed.
 
     Returns
     -------
@@ -181,14 +179,15 @@ def memory_in_child(
 
     Examples
     --------
-    >>> memory_in_child(20, precision="int8", chunk_size=10, seed=0)["peak_rss_mb"]  # doctest: +SKIP
+    >>> memory_in_child(20, chunk_size=10, seed=0)["peak_rss_mb"]  # doctest: +SKIP
     812.4
     """
+    opts = resolve_settings(settings)
     cmd = [
-        sys.executable, "-m", "framing.cli", "--precision", precision, "bench", "--memory-child",
-        "--n", str(n), "--chunk-size", str(chunk_size), "--seed", str(seed),
+        sys.executable, "-m", "framing.cli", "--precision", opts.precision, "--backend", opts.backend,
+        "bench", "--memory-child", "--n", str(n), "--chunk-size", str(chunk_size), "--seed", str(seed),
     ]  # fmt: skip
-    env = _child_env(resolve_settings(settings))
+    env = _child_env(opts)
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"the memory run failed:\n{proc.stderr[-2000:]}")
