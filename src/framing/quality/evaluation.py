@@ -140,8 +140,8 @@ def load_gold(split: Split | str | Path = "dev") -> pd.DataFrame:
 
     ``train``, ``dev`` and ``test`` (or several joined by ``+``, as in
     ``train+dev``) are the adjudicated sentences of the labelled corpus's
-    events of that split, with a column per target (``none`` by
-    construction outside a target's event). A CSV needs ``id, text``, one
+    events of that split, with a column per target, empty outside the
+    target's event (only coded pairs are measured). A CSV needs ``id, text``, one
     column per target (``favor``, ``against``, ``none``) and ``frame``.
 
     Examples
@@ -151,7 +151,7 @@ def load_gold(split: Split | str | Path = "dev") -> pd.DataFrame:
     """
     parts = str(split).split("+")
     if set(parts) <= {"train", "dev", "test"}:
-        return labelled_sentences(parts)
+        return labelled_sentences(parts, fill=False)
     p = Path(split)
     if not p.suffix:
         p = paths().root / "data" / "gold" / f"{split}.csv"

@@ -152,15 +152,20 @@ def coding_agreement(folder: str | Path | None = None) -> pd.DataFrame:
 
 
 def labelled_sentences(
-    split: str | list[str] = "train", folder: str | Path | None = None, *, targets: list[str] | None = None
+    split: str | list[str] = "train",
+    folder: str | Path | None = None,
+    *,
+    targets: list[str] | None = None,
+    fill: bool = True,
 ) -> pd.DataFrame:
     """The adjudicated sentences of one or more splits, one row per sentence, one column per target.
 
     The wide shape the model's heads are fitted and measured on: ``id, event,
     register, text, frame, frames`` and a column per target. A target that
     was not coded for a sentence's event is ``none`` by construction (the
-    guide's rule for pairs outside the event); a sentence dropped for a
-    target in adjudication is empty there.
+    guide's rule for pairs outside the event), or empty with ``fill=False``
+    (to measure on coded pairs only); a sentence dropped for a target in
+    adjudication is empty there.
 
     Parameters
     ----------
@@ -191,5 +196,5 @@ def labelled_sentences(
     own = dict(zip(events_table(folder)["event"], events_table(folder)["targets"], strict=True))
     for t in tids:
         coded = out["event"].map(lambda e, t=t: t in DEFAULT_TARGETS or t in own.get(e, []))
-        out.loc[~coded, t] = "none"
+        out.loc[~coded, t] = "none" if fill else ""
     return out.fillna("")
