@@ -3,8 +3,10 @@
 One model wrapper (:mod:`~framing.scoring.models`), one scoring loop shared by
 stance and frames (:mod:`~framing.scoring._core`), the heads that turn
 embeddings into probabilities (:mod:`~framing.scoring.stance`,
-:mod:`~framing.scoring.frames`), fine-tuning (:mod:`~framing.scoring.training`)
-and chunked scoring of a stream of sentences (:mod:`~framing.scoring.streaming`).
+:mod:`~framing.scoring.frames`), fine-tuning (:mod:`~framing.scoring.training`),
+chunked scoring of a stream of sentences (:mod:`~framing.scoring.streaming`)
+and the optional all-mpnet-base-v2 tier, unpacked from its PyPI parts
+(:mod:`~framing.scoring.mpnet`).
 Every function that scores takes ``settings=`` (:class:`framing.Settings`).
 """
 
@@ -19,6 +21,7 @@ from framing.scoring.models import (
     load_model,
     resolve_model,
 )
+from framing.scoring.mpnet import mpnet_folder
 from framing.scoring.stance import StanceHead, load_targets, score_stance
 from framing.scoring.streaming import iter_chunks, score_chunks
 from framing.scoring.training import FineTunedHead, finetuned_head
@@ -41,6 +44,7 @@ __all__ = [
     "load_model",
     "load_targets",
     "load_training",
+    "mpnet_folder",
     "resolve_model",
     "score_chunks",
     "score_frames",
