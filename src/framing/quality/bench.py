@@ -13,7 +13,8 @@ them), for each *mode* (a backend and a precision: ``fp32``, ``bf16`` and
   fitted once beforehand, like loading the model, and not timed);
 - ``project_warm_<mode>``: the same again with the cache filled;
 - ``limit_<mode>``: the encoder alone, tokenisation included, in
-  length-sorted batches;
+  length-sorted batches; the modes take turns in every repetition, so that a
+  change of load hits them alike;
 - ``pipeline_zero_shot``: ``transformers.pipeline("zero-shot-classification")``
   one sentence at a time, every target's favour and opposition hypotheses and
   every frame's hypothesis as candidate labels, with a MiniLM-L6-sized
@@ -373,28 +374,43 @@ def _dev_texts() -> list[str]:
 
 
 def _measure_mode(result: dict[str, Any], mode: str, texts: list[str], parts: set[str], base: Settings, *,
-                  repeat: int, batch_size: int, dev: list[str]) -> dict[str, tuple[Any, Any]]:  # fmt: skip
-    """Everything measured in one mode; returns its scores of the workload and of the dev split."""
+                  repeat: int, dev: list[str]) -> dict[str, Any]:  # fmt: skip
+    """The project and dev-split runs of one mode; returns its model and its scores."""
     from framing.scoring.models import load_model
 
     backend, prec = mode_settings(mode)
     opts = base.replace(backend=backend, precision=prec)
     model = load_model(settings=opts)
     result["models"][mode] = dict(model.key)
-    variants, out = result["variants"], {}
+    out: dict[str, Any] = {"model": model, "settings": opts}
     if "project" in parts:
-        out["workload"] = _measure_project(variants, texts, model, mode, opts, repeat)
+        out["workload"] = _measure_project(result["variants"], texts, model, mode, opts, repeat)
     if "dev" in parts:
         with fresh_cache(opts) as fresh:
             out["dev"] = _project(dev, model, fresh)
-    if "limit" in parts:
-        log.info("encoder limit, %s", mode)
-        model.encode(texts[:batch_size], batch_size=batch_size, progress=False)
-        variants[f"limit_{mode}"] = _time(
-            lambda m=model: m.encode(texts, batch_size=batch_size, progress=False), repeat, len(texts)
-        )
-        result["batch_difference"][mode] = batch_difference(model, texts[:24], settings=opts)
     return out
+
+
+def _measure_limits(result: dict[str, Any], runs: dict[str, Any], texts: list[str], *, repeat: int,
+                    batch_size: int) -> None:  # fmt: skip
+    """Each mode's encoder alone, the modes interleaved in every repetition so that load hits all alike."""
+    seconds: dict[str, list[float]] = {m: [] for m in runs}
+    with _PeakRSS() as mem:
+        for run in runs.values():
+            run["model"].encode(texts[:batch_size], batch_size=batch_size, progress=False)
+        for _ in range(repeat):
+            for mode, run in runs.items():
+                log.info("encoder limit, %s", mode)
+                t0 = time.perf_counter()
+                run["model"].encode(texts, batch_size=batch_size, progress=False)
+                seconds[mode].append(time.perf_counter() - t0)
+    for mode, secs in seconds.items():
+        med = statistics.median(secs)
+        result["variants"][f"limit_{mode}"] = {"sentences": len(texts), "seconds": secs,
+                                               "rate": len(texts) / med if med > 0 else float("inf"),
+                                               "peak_rss_mb": round(mem.peak, 1)}  # fmt: skip
+        result["batch_difference"][mode] = batch_difference(runs[mode]["model"], texts[:24],
+                                                            settings=runs[mode]["settings"])  # fmt: skip
 
 
 def run(
@@ -475,8 +491,9 @@ def run(
         },  # fmt: skip
         "models": {}, "variants": {}, "agreement": {}, "agreement_dev": {}, "batch_difference": {},
     }  # fmt: skip
-    outputs = {m: _measure_mode(result, m, texts, parts, base, repeat=repeat, batch_size=batch_size, dev=dev)
-               for m in modes}  # fmt: skip
+    outputs = {m: _measure_mode(result, m, texts, parts, base, repeat=repeat, dev=dev) for m in modes}
+    if "limit" in parts:
+        _measure_limits(result, outputs, texts, repeat=repeat, batch_size=batch_size)
     for mode, out in outputs.items():
         for what, key in (("workload", "agreement"), ("dev", "agreement_dev")):
             if mode != "fp32" and what in out and what in outputs.get("fp32", {}):

@@ -2,7 +2,8 @@
 
 The child is ``framing --precision <p> --backend <b> bench --memory-child``; it calls
 :func:`memory_run` and prints its result as one JSON line, so the peak
-resident memory is that of the run alone.
+resident memory is that of the run alone (sampled every second from
+``/proc/self/statm``: a child's ``getrusage`` peak would include its parent's).
 
 Examples
 --------
@@ -16,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from framing.config import Settings, resolve_settings
+from framing.quality.bench_quiet import MemorySampler, rss_mb
 from framing.quality.bench_workload import workload
 
 
@@ -97,21 +98,22 @@ def memory_run(
     from framing.scoring.streaming import score_chunks
 
     opts = resolve_settings(settings)
-    model = load_model(settings=opts)
     trace: list[tuple[int, float]] = []
     t0 = time.perf_counter()
-    with fresh_cache(opts) as fresh:
-        chunks = score_chunks(workload(n, seed=seed), model=model, chunk_size=chunk_size, settings=fresh)
-        for done, peak in _write_chunks(chunks, fresh.cache_dir, log_every=log_every):
-            trace.append((done, peak))
-            if progress is not None:
-                progress(done, peak)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # sampled, not getrusage: a child started by fork and exec inherits its parent's ru_maxrss
+    with MemorySampler(every=1.0) as mem:
+        model = load_model(settings=opts)
+        with fresh_cache(opts) as fresh:
+            chunks = score_chunks(workload(n, seed=seed), model=model, chunk_size=chunk_size, settings=fresh)
+            for done, _ in _write_chunks(chunks, fresh.cache_dir, log_every=log_every):
+                trace.append((done, round(max(mem.peak, rss_mb()), 1)))
+                if progress is not None:
+                    progress(*trace[-1])
     return {
         "sentences": n,
         "seconds": [time.perf_counter() - t0],
         "rate": n / (time.perf_counter() - t0),
-        "peak_rss_mb": round(peak, 1),
+        "peak_rss_mb": round(mem.peak, 1),
         "chunk_size": chunk_size,
         "backend": model.key["backend"],
         "precision": model.key["precision"],
@@ -123,7 +125,7 @@ def memory_run(
 def _write_chunks(
     chunks: Iterator[tuple[Any, Any]], folder: Path, *, log_every: int
 ) -> Iterator[tuple[int, float]]:
-    """Append each chunk's tables to Parquet files in ``folder``; yield (sentences done, peak MB)."""
+    """Append each chunk's tables to Parquet files in ``folder``; yield (sentences done, resident MB)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -138,7 +140,7 @@ def _write_chunks(
                 writers[name].write_table(t)
             done += len(frames) // max(1, frames["frame"].nunique())
             if i % log_every == 0:
-                yield done, round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+                yield done, round(rss_mb(), 1)
     finally:
         for w in writers.values():
             w.close()
