@@ -8,8 +8,8 @@ stable. Each partition goes through the same public steps as
 :func:`framing.score_stance`, :func:`framing.score_frames` and
 :func:`framing.quotes` — with ``map_partitions``.
 
-The client's :class:`framing.Settings` (model, precision, cache) travel to
-the workers as an argument. On each worker a :class:`FramingWorker` plugin
+The client's :class:`framing.Settings` (model, backend, precision, cache)
+travel to the workers as an argument. On each worker a :class:`FramingWorker` plugin
 
 - puts the score cache in a folder on the worker's local disk (by default
   inside the worker's ``local_directory``). The score cache is a SQLite file,
@@ -77,7 +77,7 @@ _SCHEMAS: dict[str, dict[str, str]] = {
 _DOC_COLUMNS = ["doc_id", "title", "outlet", "date", "url", "kind", "language", "text", "path"]
 
 # per worker process: the loaded models, the settings the plugin set up, and what this process has done
-_MODELS: dict[tuple[str, str, str], Any] = {}
+_MODELS: dict[tuple[str, str, str, str], Any] = {}
 _WORKER: dict[str, Settings] = {}
 _STATS: Counter[str] = Counter()
 
@@ -93,13 +93,15 @@ def _worker_settings(settings: Settings) -> Settings:
 
 def _worker_model(settings: Settings) -> Any:
     """The model of ``settings``, loaded at most once in this process."""
-    key = (settings.model or "", settings.precision, settings.device or "")
+    key = (settings.model or "", settings.precision, settings.device or "", settings.backend)
     if key not in _MODELS:
         from framing import load_model
 
+        # a CTranslate2 model is converted once into this worker's local cache folder (settings.cache)
         _MODELS[key] = load_model(settings=settings)
         _STATS["model_loads"] += 1
-        log.info("worker process %d loaded model %r", os.getpid(), settings.model or "default")
+        log.info("worker process %d loaded model %r on %s", os.getpid(), settings.model or "default",
+                 _MODELS[key].key["backend"])  # fmt: skip
     return _MODELS[key]
 
 
@@ -116,6 +118,20 @@ def worker_stats() -> dict[str, int]:
     return {"pid": os.getpid(), **_STATS}
 
 
+def worker_models() -> list[dict[str, str]]:
+    """The key of every model this process has loaded (model, weights hash, backend, compute type...).
+
+    Run it on every worker with ``client.run(framing.distributed.worker_models)``
+    to see that the client's backend and precision reached them.
+
+    Examples
+    --------
+    >>> isinstance(worker_models(), list)
+    True
+    """
+    return [dict(m.key) for m in _MODELS.values()]
+
+
 def _model_key(settings: Settings) -> dict[str, str]:
     return dict(_worker_model(settings).key)
 
@@ -127,7 +143,7 @@ class FramingWorker(WorkerPlugin):
     ----------
     settings
         The client's :class:`framing.Settings`: the model (a folder must exist
-        on every worker), its precision and device. Its ``cache`` is the
+        on every worker), its backend, precision and device. Its ``cache`` is the
         score cache's folder on each worker; it must be on the worker's local
         disk (SQLite is not safe on network file systems). With ``cache``
         ``None``: a ``framing-cache`` folder in the worker's
@@ -137,8 +153,10 @@ class FramingWorker(WorkerPlugin):
     -----
     Torch uses one thread per worker, because Dask's nanny starts each worker
     with ``OMP_NUM_THREADS=1`` (the ``distributed.nanny.pre-spawn-environ``
-    setting). That suits one single-threaded worker per core; for one worker
-    with several cores, raise that setting instead.
+    setting), and CTranslate2 as many as torch. That suits one single-threaded
+    worker per core; for one worker with several cores, raise that setting
+    instead. On CTranslate2, each worker converts the model once into its
+    local cache folder (a second or two), then loads it from there.
 
     Examples
     --------
@@ -313,7 +331,7 @@ def pipeline_frames(docs: dd.DataFrame, *, settings: Settings | None = None) -> 
     docs
         Documents, as from :func:`documents`.
     settings
-        Model, precision, cache and device (:class:`framing.Settings`);
+        Model, backend, precision, cache and device (:class:`framing.Settings`);
         default :meth:`framing.Settings.from_env`.
 
     Returns
@@ -455,7 +473,7 @@ def run_pipeline_dask(
         client's own cache folder (``settings.cache``) is not used on the
         workers, since it may not be on their local disk.
     settings
-        Model, precision and device for every worker (:class:`framing.Settings`);
+        Model, backend, precision and device for every worker (:class:`framing.Settings`);
         default :meth:`framing.Settings.from_env` on the client.
 
     Returns
@@ -481,14 +499,14 @@ def run_pipeline_dask(
     name = opts.model or ""
     out = Path(folder) if folder is not None else paths().processed / "partitioned"
     with _connected(client) as c:
-        # the client's settings (model, precision, device) hold on every worker
+        # the client's settings (model, backend, precision, device) hold on every worker
         c.register_plugin(FramingWorker(opts), name=PLUGIN_NAME)
         keys = c.run(_model_key, opts)
         distinct = {json.dumps(k, sort_keys=True) for k in keys.values()}
         if len(distinct) != 1:
             raise RuntimeError(
                 f"the workers loaded different models for {name or 'the default'!r}: {sorted(distinct)}; "
-                "install the same model (same weights) on every worker"
+                "install the same model (same weights) and the same ctranslate2 on every worker"
             )
         docs = documents(source, partition_size=partition_size)
         tables = pipeline_frames(docs, settings=opts)
