@@ -197,3 +197,37 @@ def test_framing_train_on_a_missing_file_is_one_clear_error(
 
     assert cli.main(["train", "--data", str(tmp_path / "nothing.csv")]) == 1
     assert "nothing.csv" in caplog.text
+
+
+def test_the_shipped_heads_are_those_of_the_shipped_corpus_and_codebooks() -> None:
+    """`make model` was run after the training file or the codebooks last changed; at most 25 MB ship."""
+    from framing import _codebooks
+    from framing.scoring.models import DEFAULT_MODEL_ID, DEFAULT_SHA256
+
+    manifest = json.loads((heads_io.SHIPPED / "manifest.json").read_text(encoding="utf-8"))
+    for task, codebook in (("stance", _core.TARGETS), ("frames", _core.FRAMES)):
+        digest = _codebooks.digest(codebook, _core.TRAINING)
+        key = heads_io.head_key(task, DEFAULT_MODEL_ID, DEFAULT_SHA256, digest, _core.HEAD_VERSION)
+        assert f"{key}.safetensors" in manifest, f"run `make model`: no shipped {task} head for the current data"
+        assert heads_io.shipped_head_path(key) is not None
+    files = list(heads_io.SHIPPED.glob("*.safetensors"))
+    assert len(files) == len(manifest) == 2
+    assert sum(p.stat().st_size for p in files) <= 25 * 2**20
+    log = json.loads((heads_io.SHIPPED / "train-log.json").read_text(encoding="utf-8"))
+    assert log["heads"] == manifest and log["data_sha256"] == _codebooks.digest(_core.TRAINING)
+
+
+def test_a_new_process_scores_with_the_shipped_heads_without_fitting(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = ("import logging, framing; logging.basicConfig(level=logging.INFO); "
+            "framing.score_stance(['A sentence never scored before.'], cache=False); "
+            "framing.score_frames(['A sentence never scored before.'], cache=False)")
+    env = {**os.environ, "FRAMING_CACHE": str(tmp_path / "empty-cache")}
+    env.pop("FRAMING_MODEL", None)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "fitting the" not in run.stderr
+    assert not (tmp_path / "empty-cache" / "heads").exists()

@@ -157,6 +157,7 @@ def save_head(head: Any, path: str | Path, *, about: Mapping[str, Any] | None = 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     save_file(arrays, str(tmp), metadata={"framing": json.dumps(meta)})
+    tmp.chmod(0o644)
     tmp.replace(path)
     return path
 
