@@ -208,7 +208,7 @@ def test_the_shipped_heads_are_those_of_the_shipped_corpus_and_codebooks() -> No
     for task, codebook in (("stance", _core.TARGETS), ("frames", _core.FRAMES)):
         digest = _codebooks.digest(codebook, _core.TRAINING)
         key = heads_io.head_key(task, DEFAULT_MODEL_ID, DEFAULT_SHA256, digest, _core.HEAD_VERSION)
-        assert f"{key}.safetensors" in manifest, f"run `make model`: no shipped {task} head for the current data"
+        assert f"{key}.safetensors" in manifest, f"run `make model`: no shipped {task} head for this data"
         assert heads_io.shipped_head_path(key) is not None
     files = list(heads_io.SHIPPED.glob("*.safetensors"))
     assert len(files) == len(manifest) == 2
