@@ -1,4 +1,4 @@
-"""Precision modes: batch independence, the environment variable, the cache key."""
+"""Precision modes on both backends: batch independence, the environment variable, the cache key."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ SENTENCES = [
 def _fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("FRAMING_MODEL", raising=False)
     monkeypatch.delenv("FRAMING_PRECISION", raising=False)
+    monkeypatch.delenv("FRAMING_BACKEND", raising=False)
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
 
 
@@ -39,9 +40,16 @@ def _scores(model: models.Encoder, batch: list[str], k: int) -> tuple[np.ndarray
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("precision", ["bf16", "int8"])
-def test_a_sentence_gets_the_same_scores_alone_and_in_two_different_batches(precision: str) -> None:
-    model = framing.load_model(precision=precision)
+@pytest.mark.parametrize(
+    ("backend", "precision", "tolerance"),
+    [("torch", "bf16", models.BATCH_TOLERANCE), ("torch", "int8", models.BATCH_TOLERANCE),
+     ("ctranslate2", "int8", 1e-3)],  # the default's rule: within 1e-3
+)  # fmt: skip
+def test_a_sentence_gets_the_same_scores_alone_and_in_two_different_batches(
+    backend: str, precision: str, tolerance: float
+) -> None:
+    model = framing.load_model(precision=precision, backend=backend)  # type: ignore[arg-type]
+    assert model.key["backend"] == backend
     k = 2
     alone = [_scores(model, [s], 1) for s in SENTENCES[:k]]
     alone_labels = np.concatenate([a[0] for a in alone])
@@ -55,24 +63,27 @@ def test_a_sentence_gets_the_same_scores_alone_and_in_two_different_batches(prec
         by_sentence_l = np.concatenate([np.concatenate([st_l[i], fr_l[i]]) for i in range(k)])
         by_sentence_p = np.concatenate([np.concatenate([st_p[i], fr_p[i]]) for i in range(k)])
         assert (by_sentence_l == alone_labels).all()
-        assert np.abs(by_sentence_p - alone_probs).max() <= models.BATCH_TOLERANCE
+        assert np.abs(by_sentence_p - alone_probs).max() <= tolerance
 
 
 @pytest.mark.parametrize(
-    ("env", "arg", "expected"),
+    ("env", "arg", "backend", "expected"),
     [
-        (None, None, models.DEFAULT_PRECISION),
-        ("int8", None, "int8"),
-        ("BF16", None, "bf16"),
-        ("int8", "fp32", "fp32"),
+        (None, None, "torch", "fp32"),
+        (None, None, "ctranslate2", "int8"),
+        ("int8", None, "torch", "int8"),
+        ("BF16", None, "torch", "bf16"),
+        ("int8", "fp32", "torch", "fp32"),
+        ("fp32", None, "ctranslate2", "fp32"),
     ],
 )
 def test_precision_comes_from_the_argument_then_the_environment(
-    monkeypatch: pytest.MonkeyPatch, env: str | None, arg: str | None, expected: str
+    monkeypatch: pytest.MonkeyPatch, env: str | None, arg: str | None, backend: str, expected: str
 ) -> None:
     if env is not None:
         monkeypatch.setenv("FRAMING_PRECISION", env)
-    assert framing.load_model(precision=arg).key["precision"] == expected  # type: ignore[arg-type]
+    key = framing.load_model(precision=arg, backend=backend).key  # type: ignore[arg-type]
+    assert (key["precision"], key["backend"]) == (expected, backend)
 
 
 def test_unknown_precision_in_the_environment_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,9 +92,9 @@ def test_unknown_precision_in_the_environment_is_an_error(monkeypatch: pytest.Mo
         framing.load_model()
 
 
-def test_int8_replaces_the_encoder_layers_and_keeps_embeddings_close() -> None:
-    fp32 = framing.load_model(precision="fp32").encode(SENTENCES)
-    enc = framing.load_model(precision="int8")
+def test_torch_int8_replaces_the_encoder_layers_and_keeps_embeddings_close() -> None:
+    fp32 = framing.load_model(precision="fp32", backend="torch").encode(SENTENCES)
+    enc = framing.load_model(precision="int8", backend="torch")
     kinds = {type(m).__name__ for m in enc.model.modules()}
     assert "RowInt8Linear" in kinds
     assert enc.key["precision"] == "int8"
@@ -105,10 +116,18 @@ def test_int8_linear_rows_do_not_depend_on_each_other() -> None:
     assert (together[:4] - lin(x[:4])).abs().max() < 0.05
 
 
-@pytest.mark.parametrize(("precision", "other"), [("fp32", "bf16"), ("fp32", "int8"), ("bf16", "int8")])
-def test_precision_is_part_of_the_cache_key(precision: str, other: str) -> None:
+@pytest.mark.parametrize(
+    ("mode", "other"),
+    [(("torch", "fp32"), ("torch", "bf16")), (("torch", "fp32"), ("torch", "int8")),
+     (("torch", "bf16"), ("torch", "int8")), (("torch", "fp32"), ("ctranslate2", "fp32")),
+     (("torch", "int8"), ("ctranslate2", "int8")), (("ctranslate2", "fp32"), ("ctranslate2", "int8"))],
+)  # fmt: skip
+def test_backend_and_precision_are_part_of_the_cache_key(
+    mode: tuple[str, str], other: tuple[str, str]
+) -> None:
     from framing.scoring._cache import namespace
 
-    a = framing.load_model(precision=precision).key  # type: ignore[arg-type]
-    b = framing.load_model(precision=other).key  # type: ignore[arg-type]
+    a = framing.load_model(backend=mode[0], precision=mode[1]).key  # type: ignore[arg-type]
+    b = framing.load_model(backend=other[0], precision=other[1]).key  # type: ignore[arg-type]
+    assert (a["backend"], a["precision"]) == mode and (b["backend"], b["precision"]) == other
     assert namespace(**a) != namespace(**b)
