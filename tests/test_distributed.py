@@ -234,3 +234,37 @@ def test_cli_scores_a_corpus_on_an_existing_scheduler(
     assert main(argv) == 0
     _assert_same(pd.read_parquet(tmp_path / "out" / "stance"), single.stance, "stance")
     _assert_same(pd.read_parquet(tmp_path / "out" / "frames"), single.frames, "frames")
+
+
+@pytest.mark.parametrize(("backend", "compute_type"), [("ctranslate2", "int8_float32"), ("torch", "fp32")])
+def test_the_plugin_loads_the_model_on_the_settings_backend(
+    model_dirs: dict[str, Path], tmp_path: Path, backend: str, compute_type: str
+) -> None:
+    from framing import distributed
+
+    class Worker:
+        local_directory = str(tmp_path)
+
+    settings = framing.Settings(model=str(model_dirs["encoder"]), backend=backend)  # type: ignore[arg-type]
+    FramingWorker(settings).setup(Worker())
+    keys = [k for k in distributed.worker_models() if k["model"] == str(model_dirs["encoder"])]
+    assert (backend, compute_type) in {(k["backend"], k["compute_type"]) for k in keys}
+    if backend == "ctranslate2":  # converted into the worker's local cache folder
+        assert list((tmp_path / "framing-cache" / "ctranslate2").glob("*/model.bin"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["torch", "ctranslate2"])
+def test_the_backend_reaches_every_dask_worker(
+    client, model_dirs: dict[str, Path], tmp_path: Path, backend: str
+) -> None:
+    from framing.distributed import PLUGIN_NAME, worker_models
+
+    settings = framing.Settings(model=str(model_dirs["encoder"]), backend=backend,  # type: ignore[arg-type]
+                                cache=tmp_path / "cache")  # fmt: skip
+    client.register_plugin(FramingWorker(settings), name=PLUGIN_NAME)
+    per_worker = client.run(worker_models)
+    assert len(per_worker) == 2
+    for keys in per_worker.values():
+        mine = [k for k in keys if k["model"] == str(model_dirs["encoder"]) and k["backend"] == backend]
+        assert mine, keys
