@@ -50,7 +50,7 @@ def figure(result: dict[str, Any], path: Path) -> None:
     q = result["machine"]["quiet"]
     state = "" if q["quiet"] else ", PROVISIONAL: machine not quiet"
     ax.set_title(f"{result['sentences']:,} sentences end to end: {result['rate']} sentences/s, "
-                 f"peak {result['peak_rss_mb']:.0f} MB (load {q['loadavg'][0]:.1f}{state})",
+                 f"peak {result['peak_rss_mb']:.0f} MB\n(load {q['loadavg'][0]:.1f} at start{state})",
                  fontsize=9)  # fmt: skip
     fig.tight_layout()
     fig.savefig(path, dpi=120)
