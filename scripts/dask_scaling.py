@@ -18,6 +18,11 @@ throughput, not start-up.
 Usage::
 
     .venv/bin/python scripts/dask_scaling.py --sentences 1200 --out data/interim/dask_scaling.json
+    .venv/bin/python scripts/dask_scaling.py --backend torch ...   # the PyTorch reference instead
+
+The model runs on ``--backend`` (default: ``FRAMING_BACKEND``, then
+CTranslate2). The script first waits (up to ``--max-wait`` seconds) for the
+1-minute load average to fall below 1.0, and records whether it did.
 
 Dask's statistical profiler samples every worker thread every 10 ms; to measure
 without it, set ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``.
@@ -53,6 +58,12 @@ OPENERS = [
 ]
 PROJECTED_SENTENCES = 10_000_000
 PROJECTED_WORKERS = (1, 8, 32, 128, 512)
+#: the backend every configuration runs on (``--backend``; ``None``: the settings' default)
+BACKEND: str | None = None
+
+
+def settings(**kw: object) -> framing.Settings:
+    return framing.Settings.from_env(backend=BACKEND, **kw)
 
 
 def gold_sentences() -> list[str]:
@@ -82,9 +93,9 @@ def make_corpus(folder: Path, *, n_sentences: int, doc_size: int, seed: int) -> 
 
 def warm_cache(folder: Path) -> None:
     """A cache with the heads' training embeddings, made by scoring one unrelated sentence."""
-    settings = framing.Settings.from_env(cache=folder)
-    framing.score_stance(["A sentence about the weather."], settings=settings)
-    framing.score_frames(["A sentence about the weather."], settings=settings)
+    opts = settings(cache=folder)
+    framing.score_stance(["A sentence about the weather."], settings=opts)
+    framing.score_frames(["A sentence about the weather."], settings=opts)
 
 
 def fresh_copy(warm: Path, work: Path, name: str) -> str:
@@ -112,11 +123,11 @@ def time_single(manifest: Path, warmup: Path, warm: Path, work: Path) -> tuple[f
     import torch
 
     torch.set_num_threads(1)
-    settings = framing.Settings.from_env(cache=fresh_copy(warm, work, "cache-single"))
+    opts = settings(cache=fresh_copy(warm, work, "cache-single"))
     # model and parsers loaded, heads fitted, on text that is not in the corpus
-    framing.run_pipeline(warmup, write=False, settings=settings)
+    framing.run_pipeline(warmup, write=False, settings=opts)
     start, cpu = time.perf_counter(), _cpu()
-    tables = framing.run_pipeline(manifest, write=True, folder=work / "out-single", settings=settings)
+    tables = framing.run_pipeline(manifest, write=True, folder=work / "out-single", settings=opts)
     wall, cpu = time.perf_counter() - start, _cpu() - cpu
     return wall, cpu, len(tables.sentences), int(torch.get_num_threads())
 
@@ -136,12 +147,12 @@ def time_dask(manifest: Path, warmup: Path, warm: Path, work: Path, *, workers: 
         cache = fresh_copy(warm, work, f"cache-dask{workers}")
         # model loaded and heads fitted on every worker, on text that is not in the corpus
         run_pipeline_dask(warmup, client=client, partition_size=1, folder=work / "out-warmup",
-                          cache_dir=cache)
+                          cache_dir=cache, settings=settings())
         threads = sorted(client.run(_torch_threads).values())
         started = time.perf_counter() - t0
         before, start, here = client.run(_cpu), time.perf_counter(), _cpu()
         run_pipeline_dask(manifest, client=client, partition_size=partition_size,
-                          folder=work / f"out-dask{workers}", cache_dir=cache)
+                          folder=work / f"out-dask{workers}", cache_dir=cache, settings=settings())
         wall, here = time.perf_counter() - start, _cpu() - here
         after = client.run(_cpu)
         return {"wall": wall, "worker_cpu": sum(after[w] - before[w] for w in after), "client_cpu": here,
@@ -168,8 +179,16 @@ def main() -> None:
     parser.add_argument("--partition-size", type=int, default=10, help="documents per Dask partition")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--out", default=str(ROOT / "data" / "interim" / "dask_scaling.json"))
+    parser.add_argument("--backend", choices=["torch", "ctranslate2"], default=None,
+                        help="the backend of every run (default: FRAMING_BACKEND, then ctranslate2)")
+    parser.add_argument("--max-wait", type=float, default=600.0, help="seconds to wait for a quiet machine")
     args = parser.parse_args()
+    global BACKEND
+    BACKEND = args.backend
 
+    from framing.quality.bench_quiet import wait_for_quiet
+
+    quiet = wait_for_quiet(max_wait=args.max_wait)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="framing-scaling-") as tmp:
         work = Path(tmp)
@@ -211,7 +230,7 @@ def main() -> None:
         "torch_threads": {"single": threads0, "dask 1 worker": d1["threads"],
                           "dask 2 workers": d2["threads"]},
         "loadavg_before": load_before, "loadavg_after": load_after, "cpu_count": cores,
-        "provisional": provisional,
+        "provisional": provisional or not quiet["quiet"], "quiet": quiet, "backend": settings().backend,
         "worker_profiler": bool(dask.config.get("distributed.worker.profile.enabled")),
         "projection": {"sentences": PROJECTED_SENTENCES, "per_worker_sentences_per_second": per_worker,
                        "scaling_efficiency": speedup / 2, "rows": projection(per_worker, speedup / 2)},
@@ -230,8 +249,9 @@ def main() -> None:
           f"in CPU seconds: {result['dask_overhead_ratio_cpu']:.2f}x")
     print(f"Dask's worker profiler: {'on' if result['worker_profiler'] else 'off'}")
     print(f"worker memory after the run (RSS, MB): {d1['worker_rss_mb']} / {d2['worker_rss_mb']}")
-    print(f"load average before {load_before[0]:.1f}, after {load_after[0]:.1f} on {cores} cores"
-          + ("  -> PROVISIONAL: other work shared the machine" if provisional else ""))
+    print(f"backend {result['backend']}; load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
+          f"on {cores} cores"
+          + ("  -> PROVISIONAL: other work shared the machine" if result["provisional"] else ""))
     print(f"\nprojection: {PROJECTED_SENTENCES:,} sentences at {per_worker:.1f} sentences/s per worker, "
           f"scaling efficiency {speedup / 2:.2f}")
     print("| workers | hours (linear) | core-hours (linear) | cost (linear) | hours at measured efficiency "
