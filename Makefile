@@ -18,7 +18,7 @@ CONSTRAINTS := constraints.txt
 LOCK_VENV   := .venv-lock
 
 .DEFAULT_GOAL := help
-.PHONY: help venv reports model mpnet test test-fast lint docs docs-example lab lock clean clean-venv
+.PHONY: help venv reports model mpnet test test-fast lint bench bench-quick docs docs-example lab lock clean clean-venv
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-13s %s\n", $$1, $$2}'
@@ -61,6 +61,27 @@ test-fast: $(STAMP) ## Run the tests not marked slow
 
 lint: $(STAMP) ## Check code style with ruff
 	$(VENV)/bin/ruff check src tests
+
+# Benchmarks for docs/scaling.md. Run them with nothing else on the machine, not even the tests: each waits
+# (up to 10 minutes) for the 1-minute load average to fall below 1.0 and records whether it did.
+BENCH_OUT := data/interim/bench
+
+bench: $(STAMP) ## The quiet benchmarks of docs/scaling.md, into data/interim/bench (about an hour)
+	@mkdir -p $(BENCH_OUT)
+	$(PY) scripts/backend_probe.py --n 600 --repeat 3 --out $(BENCH_OUT)/backend_probe.json
+	$(VENV)/bin/framing bench --json $(BENCH_OUT)/bench.json
+	$(VENV)/bin/framing bench --stages --n 2000 --json $(BENCH_OUT)/stages.json
+	$(PY) scripts/dask_scaling.py --sentences 1200 --doc-size 15 --partition-size 10 \
+		--out $(BENCH_OUT)/dask_scaling.json
+	$(PY) scripts/large_run.py --n 100000 --out $(BENCH_OUT)/large_run --figure docs/scaling_memory.png
+
+bench-quick: $(STAMP) ## A short run of every benchmark, without waiting (rates PROVISIONAL)
+	@mkdir -p $(BENCH_OUT)
+	$(PY) scripts/backend_probe.py --n 100 --repeat 1 --threads 2 --batch-sizes 32 --no-quality --max-wait 0
+	$(VENV)/bin/framing bench --n 100 --repeat 1 --zero-shot-n 2 --pipeline-n 4 --chunk-size 50 --max-wait 0 \
+		--only limit,project,pipelines --json $(BENCH_OUT)/bench-quick.json
+	$(VENV)/bin/framing bench --stages --n 300 --max-wait 0
+	$(PY) scripts/large_run.py --n 2000 --max-wait 0
 
 docs: $(STAMP) ## Build the documentation site into site/ (mkdocs build --strict)
 	@echo ">> building the documentation into site/ (open site/index.html)"
