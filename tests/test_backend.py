@@ -219,3 +219,18 @@ def test_what_ctranslate2_does_not_run_is_said_in_one_line(
     args = {"weights_sha256": ref.weights_sha256, "precision": "int8", "device": "cpu", **kwargs}
     with pytest.raises(_backends.BackendUnavailable, match=why):
         _backends.load_ct2(ref.model, ref.tokenizer, kind="encoder", cache_dir=tmp_path, **args)
+
+
+def test_a_conversion_ctranslate2_refuses_falls_back_to_torch(
+    model_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refuse(*args: object) -> None:
+        raise ValueError("Vocabulary has size 5 but the model expected a vocabulary of size 35\nmore")
+
+    monkeypatch.setattr(_backends, "convert", refuse)
+    with caplog.at_level(logging.WARNING, logger="framing"):
+        enc = framing.load_model(model_dirs["encoder"], settings=_settings(tmp_path))
+    assert enc.key["backend"] == "torch"
+    (note,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "Vocabulary has size 5" in note and "\n" not in note

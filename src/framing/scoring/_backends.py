@@ -250,12 +250,18 @@ def load_ct2(model: Any, tokenizer: Any, *, kind: str, weights_sha256: str, prec
                                     device=device, compute_type=compute_type)  # fmt: skip
     base = _base(model, kind)
     folder = conversion_folder(cache_dir, weights_sha256, compute_type)
-    convert(base, tokenizer, folder, compute_type)
     dev, _, index = device.partition(":")
-    runner = ctranslate2.Encoder(
-        str(folder), device=dev, device_index=int(index or 0), compute_type=compute_type,
-        intra_threads=threads or torch.get_num_threads(),
-    )  # fmt: skip
+    try:
+        convert(base, tokenizer, folder, compute_type)
+        runner = ctranslate2.Encoder(
+            str(folder), device=dev, device_index=int(index or 0), compute_type=compute_type,
+            intra_threads=threads or torch.get_num_threads(),
+        )  # fmt: skip
+    except (ValueError, RuntimeError, OSError, TypeError, KeyError) as err:  # a spec or file it refuses
+        if isinstance(err, BackendUnavailable):
+            raise
+        why = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else 'no message'}"
+        raise BackendUnavailable(f"CTranslate2 could not convert or load this model ({why})") from None
     _probe(runner, base, tokenizer)
     return runner, compute_type
 
