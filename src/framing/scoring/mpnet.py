@@ -32,7 +32,7 @@ from framing.scoring.models import ModelError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MPNET", "SplitModel", "mpnet_folder"]
+__all__ = ["MPNET", "MPNET_NAMES", "SplitModel", "mpnet_folder"]
 
 _WEIGHTS = "model.safetensors"
 _PART = re.compile(r"\.zip\.\d{3}$")
@@ -99,6 +99,8 @@ MPNET = SplitModel(
     sha256="78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
     size=437_971_872,
 )
+#: names that mean this tier, for a model resolver that maps them to :func:`mpnet_folder`
+MPNET_NAMES = frozenset({"mpnet", "all-mpnet-base-v2", MPNET.model_id})
 
 
 class _Joined(io.RawIOBase):
