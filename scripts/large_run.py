@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import framing
-from framing.quality.bench_stages import large_run, large_summary, projection, write_curve
+from framing.quality.bench_stages import large_run, large_summary
 
 
 def figure(result: dict[str, Any], path: Path) -> None:
@@ -73,11 +73,9 @@ def main() -> None:
     result = large_run(args.n, folder=out, seed=args.seed, settings=framing.Settings.from_env(),
                        docs_per_chunk=args.docs_per_chunk, max_wait=args.max_wait,
                        progress=lambda done: log.info("%d sentences done", done))  # fmt: skip
-    result["projection_1m"] = projection(result)
-    write_curve(result, out / "memory.csv")
     (out / "large_run.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(large_summary(result))
-    print(f"wrote {out / 'large_run.json'}, {out / 'memory.csv'} and {out}/tables/*.parquet")
+    print(f"wrote {out / 'large_run.json'}")
     if args.figure:
         figure(result, Path(args.figure))
         print(f"wrote {args.figure}")

@@ -246,28 +246,15 @@ def _cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 def _bench_pipeline(args: argparse.Namespace, settings: Settings) -> int:
     """``framing bench --stages`` (each stage's rate) or ``--large`` (a streamed run and its memory)."""
-    from framing.quality.bench_stages import (
-        large_run,
-        large_summary,
-        projection,
-        stages,
-        stages_table,
-        write_curve,
-    )
+    from framing.quality import bench_stages as bs
 
     if args.stages:
-        result = stages(args.n, seed=args.seed, settings=settings, max_wait=args.max_wait)
-        print(stages_table(result))
+        result = bs.stages(args.n, seed=args.seed, settings=settings, max_wait=args.max_wait)
+        print(bs.stages_table(result))
     else:
-        import tempfile
-
-        out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="framing-large-"))
-        result = large_run(args.n, folder=out, seed=args.seed, settings=settings, max_wait=args.max_wait,
-                           progress=lambda done: log.info("%d sentences done", done))  # fmt: skip
-        result["projection_1m"] = projection(result)
-        write_curve(result, out / "memory.csv")
-        print(large_summary(result))
-        print(f"wrote {out}/tables/*.parquet and {out / 'memory.csv'}")
+        result = bs.large_run(args.n, folder=args.out, seed=args.seed, settings=settings,
+                              max_wait=args.max_wait, progress=lambda k: log.info("%d sentences done", k))
+        print(bs.large_summary(result))
     result["command"] = " ".join(sys.argv)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2), encoding="utf-8")

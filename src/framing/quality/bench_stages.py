@@ -278,8 +278,9 @@ def _stream(paths: Sequence[Path], model: Any, settings: Settings, out: Path, do
         tables.close()
 
 
-def large_run(n: int = 100_000, *, folder: str | Path, seed: int = 0, settings: Settings | None = None,
-              docs_per_chunk: int = 100, sample_every: float = 1.0, max_wait: float = MAX_WAIT,
+def large_run(n: int = 100_000, *, folder: str | Path | None = None, seed: int = 0,
+              settings: Settings | None = None, docs_per_chunk: int = 100, sample_every: float = 1.0,
+              max_wait: float = MAX_WAIT,
               progress: Callable[[int], None] | None = None) -> dict[str, Any]:  # fmt: skip
     """Stream ``n`` benchmark sentences end to end into Parquet, sampling memory every second.
 
@@ -289,8 +290,9 @@ def large_run(n: int = 100_000, *, folder: str | Path, seed: int = 0, settings: 
         Benchmark sentences, written as documents of 25 sentences into
         ``folder/corpus`` first (not timed).
     folder
-        Where the corpus, the score cache and the Parquet tables
-        (``sentences``, ``stance``, ``frames``) go.
+        Where the corpus, the score cache, the Parquet tables (``sentences``,
+        ``stance``, ``frames``) and ``memory.csv`` (:func:`write_curve`) go;
+        default a new temporary folder, which is kept.
     seed
         Seed of the workload.
     settings
@@ -312,7 +314,8 @@ def large_run(n: int = 100_000, *, folder: str | Path, seed: int = 0, settings: 
         ``sentences``, ``documents``, ``startup_seconds`` (model, heads,
         spaCy), ``seconds`` and ``rate`` of the streamed run,
         ``peak_rss_mb`` (the highest sample) and ``ru_maxrss_mb``,
-        ``samples`` (seconds, sentences, rss MB), ``model``, ``machine``.
+        ``samples`` (seconds, sentences, rss MB), ``projection_1m``
+        (:func:`projection`), ``folder``, ``model``, ``machine``.
 
     Examples
     --------
@@ -320,10 +323,12 @@ def large_run(n: int = 100_000, *, folder: str | Path, seed: int = 0, settings: 
     >>> r["peak_rss_mb"] < 2048  # doctest: +SKIP
     True
     """
+    import tempfile
+
     from framing.quality.bench import machine
     from framing.scoring.models import load_model
 
-    base = Path(folder)
+    base = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="framing-large-"))
     (base / "tables").mkdir(parents=True, exist_ok=True)
     quiet = wait_for_quiet(max_wait=max_wait)
     paths = write_corpus(n, base / "corpus", seed=seed)
@@ -336,15 +341,18 @@ def large_run(n: int = 100_000, *, folder: str | Path, seed: int = 0, settings: 
     with MemorySampler(every=sample_every, progress=lambda: done[0]) as mem:
         _stream(paths, model, opts, base / "tables", docs_per_chunk, done, progress)
     seconds = mem.samples[-1][0]
-    return {
+    result = {
         "sentences": done[0], "documents": len(paths), "benchmark_sentences": n,
         "docs_per_chunk": docs_per_chunk, "startup_seconds": round(startup, 1),
         "seconds": seconds, "rate": round(done[0] / seconds, 1) if seconds else None,
         "peak_rss_mb": round(mem.peak, 1),
         "ru_maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "samples": mem.samples, "model": dict(model.key),
+        "samples": mem.samples, "model": dict(model.key), "folder": str(base),
         "machine": {**machine(), "quiet": quiet, "loadavg_end": list(os.getloadavg())},
     }  # fmt: skip
+    result["projection_1m"] = projection(result)
+    write_curve(result, base / "memory.csv")
+    return result
 
 
 def projection(result: dict[str, Any], sentences: int = 1_000_000) -> dict[str, Any]:
@@ -404,6 +412,8 @@ def large_summary(result: dict[str, Any]) -> str:
             f"peak resident memory {result['peak_rss_mb']:.0f} MB (sampled every second);\n"
             f"startup {result['startup_seconds']} s; load average {q['loadavg'][0]:.2f} at start, "
             f"{result['machine']['loadavg_end'][0]:.2f} at end{state}")
+    if "folder" in result:
+        text += f"\nwrote {result['folder']}/tables/*.parquet and {result['folder']}/memory.csv"
     if "projection_1m" in result:
         pr = result["projection_1m"]
         text += (f"\nprojected from this run to {pr['sentences']:,} sentences: {pr['hours']} h, peak "
