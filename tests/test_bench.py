@@ -109,7 +109,7 @@ def test_bench_has_no_precision_flag_of_its_own(capsys: pytest.CaptureFixture[st
 @pytest.mark.parametrize(
     ("backend", "precision", "measured"),
     [
-        (None, None, ("fp32", "ct2_int8", "ct2_fp32")),
+        (None, None, ("fp32", "ct2_int8", "ct2_fp32", "bf16", "int8")),
         ("ctranslate2", None, ("fp32", "ct2_int8")),
         (None, "fp32", ("fp32", "ct2_fp32")),
         ("torch", None, ("fp32",)),

@@ -431,11 +431,12 @@ def _add_fetch(sub: Any) -> None:
 
 
 _BENCH_PRECISION = (
-    "Modes: without the global --backend and --precision, PyTorch fp32 (the reference), CTranslate2 int8 "
-    "(the default) and CTranslate2 fp32 are measured; with them, only that mode and the fp32 reference it is "
-    "compared with (framing --backend torch --precision int8 bench). FRAMING_BACKEND and FRAMING_PRECISION "
-    "do not narrow the benchmark. Every run first waits (--max-wait) until the 1-minute load average is "
-    "below 1.0, or records that it could not, and prints the load at start and end."
+    "Modes: without the global --backend and --precision, every mode is measured: PyTorch fp32 (the "
+    "reference), CTranslate2 int8 (the default) and fp32, PyTorch bf16 and int8; with them, only that mode "
+    "and the fp32 reference it is compared with (framing --backend torch --precision int8 bench). "
+    "FRAMING_BACKEND and FRAMING_PRECISION do not narrow the benchmark. Every run first waits (--max-wait) "
+    "until the 1-minute load average is below 1.0, or records that it could not, and prints the load at "
+    "start and end."
 )
 
 

@@ -300,10 +300,10 @@ def bench_modes(backend: str | None, precision: str | None) -> tuple[str, ...]:
     ----------
     backend, precision
         The global ``framing --backend`` and ``--precision`` flags (``None``
-        when not given). Without either: the reference, the default
-        (CTranslate2 int8) and CTranslate2 fp32. PyTorch's bf16 and int8 are
-        measured when asked for (``framing --backend torch --precision int8
-        bench``): they are slower than fp32 on CPUs without AVX-512.
+        when not given). Without either: every mode, the reference first,
+        then the default (CTranslate2 int8), CTranslate2 fp32 and PyTorch's
+        bf16 and int8 (slower than fp32 on CPUs without AVX-512, faster on
+        some with it). With them: that mode and the reference.
 
     Returns
     -------
@@ -313,12 +313,12 @@ def bench_modes(backend: str | None, precision: str | None) -> tuple[str, ...]:
     Examples
     --------
     >>> bench_modes(None, None)
-    ('fp32', 'ct2_int8', 'ct2_fp32')
+    ('fp32', 'ct2_int8', 'ct2_fp32', 'bf16', 'int8')
     >>> bench_modes("torch", "int8"), bench_modes("ctranslate2", None), bench_modes(None, "fp32")
     (('fp32', 'int8'), ('fp32', 'ct2_int8'), ('fp32', 'ct2_fp32'))
     """
     if backend is None and precision is None:
-        return ("fp32", default_mode(), "ct2_fp32")
+        return tuple(dict.fromkeys(("fp32", default_mode(), "ct2_fp32", "bf16", "int8")))
     s = Settings(backend=backend or DEFAULT_BACKEND, precision=precision or "auto")  # type: ignore[arg-type]
     return tuple(dict.fromkeys(("fp32", _mode(s.backend, s.precision))))
 
