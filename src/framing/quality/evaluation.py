@@ -167,11 +167,14 @@ def load_gold(split: Split | str | Path = "dev") -> pd.DataFrame:
 # ---------------------------------------------------------------- scoring
 
 
-def cv_folds(gold: pd.DataFrame, *, k: int, random_state: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Folds over ``gold``'s rows: grouped by ``event`` when there is one, else stratified by frame.
+def cv_folds(
+    gold: pd.DataFrame, *, k: int, random_state: int, group: str = "event"
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Folds over ``gold``'s rows: grouped by the ``group`` column if there is one, else stratified by frame.
 
-    With an ``event`` column no event is in two folds (scikit-learn's
-    ``GroupKFold``), so every fold is scored on events its heads never saw.
+    With ``group="event"`` no event is in two folds (scikit-learn's
+    ``GroupKFold``), so every fold is scored on events its heads never saw;
+    ``group="batch"`` keeps each writer's round of an event together instead.
 
     Examples
     --------
@@ -182,8 +185,8 @@ def cv_folds(gold: pd.DataFrame, *, k: int, random_state: int) -> list[tuple[np.
     """
     from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-    if "event" in gold.columns and gold["event"].nunique() >= k:
-        return list(GroupKFold(n_splits=k).split(gold, groups=gold["event"]))
+    if group in gold.columns and gold[group].nunique() >= k:
+        return list(GroupKFold(n_splits=k).split(gold, groups=gold[group]))
     strata = gold["frame"] if "frame" in gold.columns else pd.Series(["x"] * len(gold))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class")
@@ -219,6 +222,7 @@ def _heads_cv(
     head: HeadKind = "logistic",
     finetune_params: dict[str, Any] | None = None,
     folder: Path | None = None,
+    group: str = "event",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Out-of-fold stance and frame tables for ``gold`` (``sent_id`` = row position).
 
@@ -231,7 +235,7 @@ def _heads_cv(
 
     tids = [str(t["id"]) for t in targets]
     fids = [str(f["id"]) for f in frames]
-    folds = cv_folds(gold, k=k, random_state=random_state)
+    folds = cv_folds(gold, k=k, random_state=random_state, group=group)
     P_st = np.full((len(gold), len(tids), 3), np.nan)
     P_fr = np.zeros((len(gold), len(fids)))
     if head == "finetuned":
@@ -335,6 +339,7 @@ def evaluate(
     head: HeadKind | None = None,
     finetune_params: dict[str, Any] | None = None,
     cross_validate: bool = False,
+    cv_group: str = "event",
     settings: Settings | None = None,
 ) -> Evaluation:
     """Measure the model's stance and frame scores on a labelled split.
@@ -367,6 +372,9 @@ def evaluate(
         unless ``split`` includes the train split) and score the remaining
         fold, instead of scoring the shipped heads. Folds are grouped by
         event when the sentences have one (:func:`cv_folds`).
+    cv_group
+        The column whose values never share a fold: ``"event"`` (default) or
+        ``"batch"`` (one writer's round of an event).
     settings
         Model, precision, cache folder and device (:class:`framing.Settings`);
         default :meth:`framing.Settings.from_env`.
@@ -409,6 +417,7 @@ def evaluate(
             head=kind,
             finetune_params=finetune_params,
             folder=opts.cache_dir,
+            group=cv_group,
         )
     else:
         method = ("shipped" if kind == "logistic" else f"shipped-{kind}") if isinstance(m, Encoder) else "nli"

@@ -24,6 +24,8 @@ from framing.config import paths
 
 DEFAULT_TARGETS = ("nato_expansion", "ukraine", "russia", "diplomacy")
 SENTENCE_COLUMNS = ["id", "event", "register", "side", "hard_case", "text", "frame", "frames"]
+#: the file a sentence was written in: one writer's round of one event (``<event>``, ``<event>-2`` ...)
+BATCH = "batch"
 LABELS = ("favor", "against", "none")
 STAGES = {"first": "batches", "second": "pass2", "adjudicated": "adjudicated"}
 
@@ -56,7 +58,8 @@ def _read_stage(folder: Path, stage: str) -> pd.DataFrame:
     files = sorted((folder / STAGES[stage]).glob("*.csv"))
     if not files:
         raise FileNotFoundError(f"no {stage} coding in {folder / STAGES[stage]}")
-    return pd.concat([pd.read_csv(f, keep_default_na=False, dtype=str) for f in files], ignore_index=True)
+    frames = [pd.read_csv(f, keep_default_na=False, dtype=str).assign(batch=f.stem) for f in files]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _long(wide: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +73,8 @@ def _long(wide: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
             label = str(r.get(target, "")).strip()
             if label == "":
                 raise ValueError(f"sentence {r['id']} ({r['event']}) has no label for {target!r}")
-            rows.append({**{c: r.get(c, "") for c in SENTENCE_COLUMNS}, "target": target, "label": label})
+            rows.append({**{c: r.get(c, "") for c in [*SENTENCE_COLUMNS, BATCH]}, "target": target,
+                         "label": label})
     return pd.DataFrame(rows)
 
 
@@ -88,8 +92,10 @@ def load_labelled(folder: str | Path | None = None, *, stage: str = "adjudicated
     Returns
     -------
     pandas.DataFrame
-        ``id, event, register, side, hard_case, text, frame, frames, target,
-        label, split, unseen_target``. ``split`` is the event's; a target is
+        ``id, event, register, side, hard_case, text, frame, frames, batch,
+        target, label, split, unseen_target``. ``batch`` is the file the
+        sentence was written in (one writer's round of the event); ``split``
+        is the event's; a target is
         unseen when it belongs to a ``test`` event (never in training). Rows
         labelled ``?`` in a coding pass are kept there and dropped after
         adjudication.
@@ -161,7 +167,7 @@ def labelled_sentences(
     """The adjudicated sentences of one or more splits, one row per sentence, one column per target.
 
     The wide shape the model's heads are fitted and measured on: ``id, event,
-    register, text, frame, frames`` and a column per target. A target that
+    batch, register, text, frame, frames`` and a column per target. A target that
     was not coded for a sentence's event is ``none`` by construction (the
     guide's rule for pairs outside the event), or empty with ``fill=False``
     (to measure on coded pairs only); a sentence dropped for a target in
@@ -191,7 +197,8 @@ def labelled_sentences(
     long = long[long["split"].isin(splits)]
     tids = list(targets) if targets is not None else list(dict.fromkeys([*DEFAULT_TARGETS, *long["target"]]))
     wide = long.pivot(index="id", columns="target", values="label")
-    sentences = long.drop_duplicates("id").set_index("id")[["event", "register", "text", "frame", "frames"]]
+    columns = ["event", BATCH, "register", "text", "frame", "frames"]
+    sentences = long.drop_duplicates("id").set_index("id")[columns]
     out = sentences.join(wide.reindex(columns=tids)).reset_index()
     own = dict(zip(events_table(folder)["event"], events_table(folder)["targets"], strict=True))
     for t in tids:
