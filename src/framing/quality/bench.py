@@ -237,7 +237,7 @@ def machine() -> dict[str, Any]:
 
 
 def bench_precisions(precision: str | None) -> tuple[str, ...]:
-    """The precisions a benchmark measures: the fp32 reference and ``precision``, or all of them.
+    """The PyTorch precisions a benchmark of that backend measures: fp32 and ``precision``, or all of them.
 
     Parameters
     ----------
@@ -256,12 +256,12 @@ def bench_precisions(precision: str | None) -> tuple[str, ...]:
     ('fp32', 'int8')
     >>> bench_precisions("fp32")
     ('fp32',)
-    >>> bench_precisions(None)
-    ('fp32', 'bf16', 'int8')
+    >>> bench_precisions(None), bench_precisions("auto")
+    (('fp32', 'bf16', 'int8'), ('fp32',))
     """
     if precision is None:
-        return tuple(PRECISIONS)
-    prec = Settings(precision=precision).precision  # type: ignore[arg-type]
+        return tuple(p for p in PRECISIONS if p != "auto")
+    prec = resolve_precision("torch", Settings(precision=precision).precision)  # type: ignore[arg-type]
     return tuple(dict.fromkeys(("fp32", prec)))
 
 

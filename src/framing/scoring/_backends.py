@@ -138,7 +138,7 @@ def conversion_folder(cache_dir: str | Path, weights_sha256: str, compute_type: 
 
     Examples
     --------
-    >>> conversion_folder("/c", "ab" * 32, "int8_float32", "4.8.5").name[:40]
+    >>> conversion_folder("/c", "ab" * 32, "int8_float32", "4.8.5").name[:36]
     'abababababab-int8_float32-ct2-4.8.5-'
     """
     version = version if version is not None else (ct2_version() or "none")
@@ -298,18 +298,27 @@ def _numpy(view: Any) -> np.ndarray:
     return np.asarray(view, dtype=np.float32)
 
 
-def mean_pool(hidden: np.ndarray, lengths: Sequence[int] | np.ndarray) -> np.ndarray:
+def mean_pool(
+    hidden: np.ndarray, lengths: Sequence[int] | np.ndarray, *, normalize: bool = True
+) -> np.ndarray:
     """Mean of each row's first ``lengths`` token states, L2-normalised as ``torch.nn.functional.normalize``.
+
+    ``normalize=False`` leaves the mean as it is (for a head on pooled states,
+    as a fine-tuned classifier has).
 
     Examples
     --------
     >>> h = np.array([[[3.0, 0.0], [5.0, 0.0]], [[0.0, 2.0], [9.0, 9.0]]])
     >>> mean_pool(h, [2, 1]).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
+    >>> mean_pool(h, [2, 1], normalize=False).tolist()
+    [[4.0, 0.0], [0.0, 2.0]]
     """
     lengths = np.asarray(lengths)
     mask = (np.arange(hidden.shape[1])[None, :] < lengths[:, None]).astype(np.float32)[..., None]
     pooled = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+    if not normalize:
+        return pooled.astype(np.float32)
     norm = np.linalg.norm(pooled, axis=1, keepdims=True)
     return (pooled / np.maximum(norm, 1e-12)).astype(np.float32)
 
