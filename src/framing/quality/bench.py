@@ -60,7 +60,16 @@ from framing.config import DEFAULT_BACKEND, PRECISIONS, Settings, resolve_precis
 from framing.quality.bench_memory import fresh_cache, memory_in_child, memory_run
 from framing.quality.bench_pipelines import feature_pipeline, zero_shot_labels, zero_shot_pipeline
 from framing.quality.bench_quiet import MAX_WAIT, QUIET_LOAD, wait_for_quiet
-from framing.quality.bench_results import FRAME_THRESHOLD, GOALS, agreement, goals, ratios, table
+from framing.quality.bench_results import (
+    FRAME_THRESHOLD,
+    GOALS,
+    _mode,
+    agreement,
+    default_mode,
+    goals,
+    ratios,
+    table,
+)
 from framing.quality.bench_workload import source_sentences, workload
 
 __all__ = [
@@ -275,22 +284,6 @@ def mode_settings(mode: str) -> tuple[str, str]:
     """
     backend, _, prec = mode.rpartition("_")
     return ("ctranslate2" if backend == "ct2" else "torch"), prec
-
-
-def _mode(backend: str, precision: str) -> str:
-    prec = resolve_precision(backend, precision)
-    return f"ct2_{prec}" if backend == "ctranslate2" else prec
-
-
-def default_mode() -> str:
-    """The mode a plain ``framing score`` runs in: the default backend at its own precision.
-
-    Examples
-    --------
-    >>> default_mode()
-    'ct2_int8'
-    """
-    return _mode(DEFAULT_BACKEND, "auto")
 
 
 def bench_modes(backend: str | None, precision: str | None) -> tuple[str, ...]:

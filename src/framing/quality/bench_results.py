@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from framing.config import DEFAULT_BACKEND, resolve_precision
+
 FRAME_THRESHOLD = 0.5  # a frame counts as present from this probability on
 #: a mode may be the default when its probabilities stay this close alone and inside batches ...
 DEFAULT_BATCH_TOLERANCE = 1e-3
@@ -169,7 +171,7 @@ def goals(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     >>> g["fastest_batch_independent"]["value"]
     'ct2_int8'
     """
-    default = (result.get("settings") or {}).get("default_mode") or _default_mode()
+    default = (result.get("settings") or {}).get("default_mode") or default_mode()
     modes = {k.removeprefix("limit_") for k in result["variants"] if k.startswith("limit_")}
     fastest = max(["fp32", *(m for m in modes if _eligible(result, m))],
                   key=lambda m: _rate(result, f"limit_{m}") or 0.0)  # fmt: skip
@@ -199,10 +201,20 @@ def goals(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _default_mode() -> str:
-    from framing.quality.bench import default_mode
+def _mode(backend: str, precision: str) -> str:
+    prec = resolve_precision(backend, precision)
+    return f"ct2_{prec}" if backend == "ctranslate2" else prec
 
-    return default_mode()
+
+def default_mode() -> str:
+    """The mode a plain ``framing score`` runs in: the default backend at its own precision.
+
+    Examples
+    --------
+    >>> default_mode()
+    'ct2_int8'
+    """
+    return _mode(DEFAULT_BACKEND, "auto")
 
 
 def table(result: dict[str, Any]) -> str:
