@@ -104,3 +104,18 @@ def test_provenance_is_the_function_whatever_was_imported_before() -> None:
         "assert p['framing_version'] == framing.__version__\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_backend_and_compute_type_are_recorded_and_listed_in_the_report_table() -> None:
+    from framing.report import provenance_table
+
+    info = {**MODEL, "precision": "int8", "backend": "ctranslate2", "compute_type": "int8_float32"}
+    m = framing.provenance(model_info=info, codebooks=[])["model"]
+    assert (m["backend"], m["compute_type"]) == ("ctranslate2", "int8_float32")
+    table = provenance_table({"framing_version": "0", "model": m}).set_index("item")["value"]
+    assert table["model backend"] == "ctranslate2"
+    assert table["model compute_type"] == "int8_float32"
+    assert table["model precision"] == "int8"
+    legacy = framing.provenance(model_info=MODEL, codebooks=[])["model"]  # a record from before backends
+    assert legacy["backend"] is None and legacy["compute_type"] is None
+    assert "model backend" not in set(provenance_table({"model": legacy})["item"])

@@ -1,9 +1,9 @@
 """Provenance: what produced a table or a report, so a reader can check or rebuild it.
 
 Every table written to ``data/processed/`` carries a record of the package
-version, the model (id, weights hash, numeric precision), the codebooks'
-hash and the input files with their SHA-256, both in a JSON sidecar and in
-the Parquet file's own schema metadata.
+version, the model (id, weights hash, numeric precision, backend and compute
+type), the codebooks' hash and the input files with their SHA-256, both in a
+JSON sidecar and in the Parquet file's own schema metadata.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ _MODEL_KEYS = {
     "model": ("model", "model_id", "id", "name"),
     "weights_sha256": ("weights_sha256", "weights_hash", "sha256"),
     "precision": ("precision", "dtype"),
+    "backend": ("backend",),
+    "compute_type": ("compute_type",),
     "revision": ("revision",),
     "kind": ("kind",),
 }
@@ -55,8 +57,8 @@ def provenance(*, model_info: Mapping[str, Any] | None = None, codebooks: Sequen
     ----------
     model_info
         The model's identity: a mapping with ``model`` (or ``model_id``),
-        ``weights_sha256`` and ``precision``, such as a loaded model's ``.key``
-        (a loaded model itself is accepted too). ``None`` when no model was used.
+        ``weights_sha256``, ``precision``, ``backend`` and ``compute_type``, such as a
+        loaded model's ``.key`` (a loaded model itself is accepted too). ``None`` when no model was used.
     codebooks
         Names (or paths) of the codebooks used; by default every codebook
         shipped with the package. Names that do not exist are skipped with a

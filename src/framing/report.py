@@ -50,7 +50,7 @@ def _title(nb: Any, fallback: str) -> str:
 
 def _kernel_env(settings: Settings) -> dict[str, str]:
     """``settings`` as the ``FRAMING_*`` variables a notebook kernel reads them from."""
-    env = {"FRAMING_PRECISION": settings.precision}
+    env = {"FRAMING_PRECISION": settings.precision, "FRAMING_BACKEND": settings.backend}
     for name, value in (("MODEL", settings.model), ("CACHE", settings.cache), ("DEVICE", settings.device)):
         if value is not None:
             env[f"FRAMING_{name}"] = str(value)
@@ -195,7 +195,7 @@ def render_reports(
         For the notebooks' ``parameters`` cells (papermill); each notebook is
         given the ones it declares. Paths are made absolute.
     settings
-        Model, precision, cache and device (:class:`framing.Settings`), for
+        Model, backend, precision, cache and device (:class:`framing.Settings`), for
         the pipeline run and for the notebooks. Each notebook runs in its own
         kernel process, which gets them as ``FRAMING_*`` environment
         variables (so ``Settings.from_env()`` in the notebook returns them);
@@ -483,7 +483,7 @@ def provenance_table(prov: Mapping[str, Any]) -> pd.DataFrame:
     """
     rows: list[tuple[str, str]] = [("framing version", str(prov.get("framing_version", "")))]
     model = prov.get("model") or {}
-    for key in ("model", "kind", "weights_sha256", "precision"):
+    for key in ("model", "kind", "weights_sha256", "precision", "backend", "compute_type"):
         if model.get(key):
             rows.append((f"model {key}" if key != "model" else "model", str(model[key])))
     if prov.get("codebooks_sha256"):
