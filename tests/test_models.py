@@ -67,6 +67,7 @@ def tiny_encoder_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _fresh(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("FRAMING_MODEL", raising=False)
     monkeypatch.delenv("FRAMING_PRECISION", raising=False)
+    monkeypatch.delenv("FRAMING_BACKEND", raising=False)
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(models, "_LOADED", {})
 
@@ -180,12 +181,20 @@ def test_model_from_environment_variable(monkeypatch: pytest.MonkeyPatch, tiny_n
     assert isinstance(framing.load_model(), models.NLIModel)
 
 
-def test_loaded_models_are_cached_per_name_and_precision(tiny_encoder_dir: Path) -> None:
-    a = framing.load_model(tiny_encoder_dir)
+def test_loaded_models_are_cached_per_name_precision_and_backend(
+    tiny_encoder_dir: Path, tmp_path: Path
+) -> None:
+    a = framing.load_model(tiny_encoder_dir)  # precision "auto" on the default backend: CTranslate2 int8
     assert framing.load_model(tiny_encoder_dir) is a
-    b = framing.load_model(tiny_encoder_dir, precision="bf16")
-    assert b is not a
-    assert (a.key["precision"], b.key["precision"]) == ("fp32", "bf16")
+    mode = lambda m: (m.key["backend"], m.key["precision"], m.key["compute_type"])  # noqa: E731
+    assert mode(a) == ("ctranslate2", "int8", "int8_float32")
+    b = framing.load_model(tiny_encoder_dir, precision="fp32")
+    c = framing.load_model(tiny_encoder_dir, backend="torch")  # "auto" is fp32 on PyTorch
+    assert len({id(a), id(b), id(c)}) == 3
+    assert framing.load_model(tiny_encoder_dir, backend="torch") is c
+    assert mode(b) == ("ctranslate2", "fp32", "float32")
+    assert mode(c) == ("torch", "fp32", "fp32")
+    assert (tmp_path / "cache" / "ctranslate2").is_dir()  # conversions go to FRAMING_CACHE, not the repo
 
 
 def test_local_weights_hash_is_recorded(tiny_encoder_dir: Path) -> None:
