@@ -261,6 +261,28 @@ class Task:
 _HEADS: dict[str, Any] = {}
 
 
+def reference_encoder(encoder: Encoder) -> Encoder:
+    """The same weights on PyTorch in fp32: what heads are fitted on, whatever the scoring backend.
+
+    Heads are keyed by the weights, not by how they run, so they are always
+    fitted on the reference embeddings; int8 and other backends then use them.
+
+    Examples
+    --------
+    >>> from framing import load_model
+    >>> reference_encoder(load_model(backend="torch", precision="fp32")).backend  # doctest: +SKIP
+    'torch'
+    """
+    from framing.scoring.models import DEFAULT_MODEL_ID, load_model
+
+    if encoder.backend == "torch" and encoder.precision == "fp32":
+        return encoder
+    name = encoder.name if encoder.name == DEFAULT_MODEL_ID else encoder.path
+    ref = load_model(name, backend="torch", precision="fp32", device=encoder.device)
+    assert isinstance(ref, Encoder)
+    return ref
+
+
 def _shipped_head(task: Task, encoder: Encoder, codebook: str, training: str, folder: Path) -> Any:
     """The task's head fitted on ``training``: from memory, the cache folder or the package, else fitted.
 
@@ -282,7 +304,7 @@ def _shipped_head(task: Task, encoder: Encoder, codebook: str, training: str, fo
         return _HEADS[key]
     what = "stance" if task.what == "stance" else "frame"
     log.info("fitting the %s head on %s (once; saved under %s)", what, training, saved.parent)
-    fitted = task.fit(encoder, codebook, training, folder)
+    fitted = task.fit(reference_encoder(encoder), codebook, training, folder)
     about = {"model": encoder.name, "weights_sha256": encoder.weights_sha256, "codebook": str(codebook),
              "training": str(training), "data_digest": digest, "head_version": HEAD_VERSION}
     save_head(fitted, saved, about=about)

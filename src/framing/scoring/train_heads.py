@@ -82,7 +82,7 @@ def train_heads(
         log.info("fitting the %s head on %s", task.what, data)
         if task.check is not None:
             task.check(str(codebook), str(data))
-        head = task.fit(enc, str(codebook), str(data), opts.cache_dir)
+        head = task.fit(_core.reference_encoder(enc), str(codebook), str(data), opts.cache_dir)
         about = {"model": enc.name, "weights_sha256": enc.weights_sha256, "codebook": str(codebook),
                  "training": str(data), "data_digest": digest, "head_version": _core.HEAD_VERSION}
         saved[task.what] = save_head(head, folder / f"{key}.safetensors", about=about)
