@@ -312,3 +312,34 @@ def test_a_title_of_a_country_the_table_lacks_is_not_another_countrys_leader() -
                      "was a last resort.",
                      date="2023-08-11")
     assert got["speaker"].iloc[-1] != "Ursula von der Leyen"
+
+
+_ODD = ["\u212a", "\u017f", "\u0130", "’", "'", "-", ".", " ", "\n", "\xa0", "É", "ß", "_", "1", "”"]
+
+
+def test_the_alias_finder_finds_what_the_one_pattern_of_all_aliases_finds() -> None:
+    import random
+
+    from framing.loading._lexicon import _lexicon
+    from framing.loading._roles import roles
+
+    lex = _lexicon(None, "reporting_verbs.csv")
+    keys = list(lex.aliases)
+    rnd = random.Random(7)
+    texts = [
+        "Putin told Johnson the US and the UK, and the us-led bloc, met in New  Delhi.",
+        "Élysée said: the \u212aremlin (Kelvin sign) and \u017fcholz; İstanbul, Çavuşoğlu’s office.",
+    ]
+    for _ in range(2000):  # alias runs in other cases, curly apostrophes, odd spaces and odd letters
+        parts = []
+        for _ in range(rnd.randint(1, 5)):
+            k = rnd.choice(keys)
+            k = rnd.choice([k, k.upper(), k.title()]).replace("'", rnd.choice(["'", "’"]))
+            parts += [k.replace(" ", rnd.choice([" ", "  ", "\n", "\xa0"])),
+                      "".join(rnd.choices(_ODD, k=rnd.randint(0, 2)))]
+        texts.append("".join(parts))
+    for finder in (lex.pattern, roles().pattern):
+        assert finder is not None and finder._fast
+        for text in texts:
+            expected = [(m.start(), m.end()) for m in finder.pattern.finditer(text)]
+            assert [(m.start(), m.end()) for m in finder.finditer(text)] == expected, text

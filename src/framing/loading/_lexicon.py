@@ -8,7 +8,6 @@ reads: venues, "after", documents, roles, titles, spokespeople and settings.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,8 +16,8 @@ from typing import Literal
 import pandas as pd
 
 from framing import _codebooks
+from framing.loading._roles import NameFinder, names_finder
 from framing.loading._roles import fold_name as _key
-from framing.loading._roles import names_pattern
 
 _ALIASES = "aliases.csv"
 _CUES = "reporting_verbs.csv"
@@ -37,7 +36,7 @@ class _Alias:
 @dataclass(frozen=True)
 class _Lexicon:
     aliases: dict[str, _Alias]
-    pattern: re.Pattern[str] | None
+    pattern: NameFinder | None  # every alias, longest first (names_pattern), tried by first letter
     cues: frozenset[str]
     phrasal: frozenset[tuple[str, str]]
     venues: tuple[str, ...]
@@ -124,7 +123,7 @@ def _build_lexicon(table: pd.DataFrame, cues_file: str) -> _Lexicon:
     for a in aliases.values():
         if a.kind == "issuer" and a.speaker:
             bodies.setdefault(a.source, a.speaker)
-    pattern = names_pattern(written)
+    pattern = names_finder(written)
     words = _codebooks.load_csv(cues_file, keep_default_na=False, dtype=str)
     by_kind: dict[str, list[str]] = {}
     for term, kind in zip(words["term"], words["kind"], strict=True):

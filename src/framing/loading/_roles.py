@@ -10,6 +10,7 @@ that document's context, instead of whoever spoke last.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -58,7 +59,7 @@ class _Roles:
     tenures: tuple[_Tenure, ...]
     countries: dict[str, _Country]
     words: dict[str, str]  # lower-case country name or adjective -> code
-    pattern: re.Pattern[str] | None
+    pattern: NameFinder | None
     by_issuer: dict[str, str]  # issuing body -> code
 
     def countries_in(self, text: str) -> list[str]:
@@ -186,7 +187,7 @@ def _roles_cached(roles_file: str, countries_file: str) -> _Roles:
                 words.setdefault(fold_name(w), code)
                 written.setdefault(fold_name(w), w.strip())
     # "(?<![\w.])": not the "S." of "U.S."
-    return _Roles(tenures, countries, words, names_pattern(written, not_after=r"\w."), by_issuer)
+    return _Roles(tenures, countries, words, names_finder(written, not_after=r"\w."), by_issuer)
 
 
 def names_pattern(written: dict[str, str], *, not_after: str = r"\w") -> re.Pattern[str] | None:
@@ -213,3 +214,73 @@ def names_pattern(written: dict[str, str], *, not_after: str = r"\w") -> re.Patt
 def _alternative(key: str, written: str) -> str:
     body = r"\s+".join(re.escape(w).replace("'", "['’]") for w in key.split())
     return f"(?-i:{re.escape(written)})" if written.isupper() and len(written) <= 4 else body
+
+
+_WORD_START = re.compile(r"(?<!\w)\w")
+
+
+class NameFinder:
+    """The matches of :func:`names_pattern`, the same ones, found without trying every name everywhere.
+
+    The one pattern tries all names (thousands of aliases) at every position of
+    a text. Here the names are grouped by their first character: at each word
+    start only the group of that character is tried, as one pattern of the same
+    alternatives in the same order, so the first (longest) name that matches
+    there is the one the full pattern finds. A non-ASCII character (whose
+    case-insensitive matches Python's ``re`` extends beyond ``str.lower``) is
+    tried with the full pattern, and names beginning with a non-ASCII character
+    belong to every group, so nothing is lost; when a name does not begin with
+    a word character, or ``not_after`` does not exclude word characters, every
+    search is the full pattern's.
+
+    Examples
+    --------
+    >>> f = NameFinder({"us": "US", "new delhi": "New Delhi"})
+    >>> [m.group(0) for m in f.finditer("us and the US, New  Delhi")]
+    ['US', 'New  Delhi']
+    """
+
+    def __init__(self, written: dict[str, str], *, not_after: str = r"\w") -> None:
+        self.pattern = names_pattern(written, not_after=not_after)
+        names = sorted(written, key=len, reverse=True)
+        firsts = [(written[n] if _alternative(n, written[n]).startswith("(?-i:") else n)[:1] for n in names]
+        self._fast = self.pattern is not None and r"\w" in not_after and all(
+            re.match(r"\w", c) for c in firsts)
+        self._groups: dict[str, re.Pattern[str]] = {}
+        self._spread: re.Pattern[str] | None = None
+        if not self._fast:
+            return
+
+        def compiled(keep: list[bool]) -> re.Pattern[str] | None:
+            alts = [_alternative(n, written[n]) for n, k in zip(names, keep, strict=True) if k]
+            return re.compile(rf"(?<![{not_after}])(?:" + "|".join(alts) + r")(?!\w)",
+                              re.IGNORECASE) if alts else None
+
+        spread = [not c.isascii() for c in firsts]
+        self._spread = compiled(spread)
+        for key in {c.lower() for c in firsts if c.isascii()}:
+            group = compiled([sp or c.lower() == key for c, sp in zip(firsts, spread, strict=True)])
+            if group is not None:
+                self._groups[key] = group
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The non-overlapping matches of the full pattern, left to right, as ``re.finditer``."""
+        if not self._fast:
+            yield from self.pattern.finditer(text)  # type: ignore[union-attr]
+            return
+        end = 0
+        for word in _WORD_START.finditer(text):
+            at = word.start()
+            if at < end:
+                continue
+            ch = text[at]
+            pattern = self._groups.get(ch.lower(), self._spread) if ch.isascii() else self.pattern
+            m = pattern.match(text, at) if pattern is not None else None
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+def names_finder(written: dict[str, str], *, not_after: str = r"\w") -> NameFinder | None:
+    """A :class:`NameFinder` of ``written``, or ``None`` when there are no names."""
+    return NameFinder(written, not_after=not_after) if written else None

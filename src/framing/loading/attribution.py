@@ -356,10 +356,13 @@ def attribute(sentences: pd.DataFrame, *, docs: pd.DataFrame | None = None,
     parsed_docs = _parse(out.loc[order, "text"].astype(str).tolist(), lex, batch_size=batch_size)
     meta = _doc_meta(sentences, docs)
     parsed = dict(zip(order, parsed_docs, strict=True))
+    found: dict[object, _Attr] = {}  # by row label, written into the table once at the end
     for doc_id, rows in out.loc[order].groupby("doc_id", sort=False):
         attrs = _attribute_doc(rows, [parsed[k] for k in rows.index], lex, meta.get(str(doc_id), DocMeta()))
-        for k, a in zip(rows.index, attrs, strict=True):
-            out.loc[k, ATTRIBUTION_COLUMNS] = [a.speaker, a.source, a.mode, a.cue]
+        found.update(zip(rows.index, attrs, strict=True))
+    ours = [found[k] for k in out.index]
+    for col in ATTRIBUTION_COLUMNS:
+        out[col] = pd.array([getattr(a, col) for a in ours], dtype=out[col].dtype)
     return out
 
 
