@@ -114,6 +114,18 @@ def test_evaluate_on_a_small_file(tmp_path: Path, kind: str, cv: bool, method: s
     assert pooled["value"].item() == pytest.approx(evaluation.favor_against_f1(st["gold"], st["label"])[2])
 
 
+def test_the_bootstrap_interval_resamples_sentences_with_their_pairs() -> None:
+    gold = ["favor", "against", "none", "favor"] * 25
+    pred = ["favor", "none", "none", "against"] * 25
+    lo, hi = evaluation.bootstrap_interval(gold, pred, [i // 2 for i in range(100)], "macro_f1")
+    point = evaluation.favor_against_f1(gold, pred)[2]
+    assert lo < point < hi and hi - lo < 0.5
+    again = evaluation.bootstrap_interval(gold, pred, [i // 2 for i in range(100)], "macro_f1")
+    assert (lo, hi) == again  # seeded
+    acc = evaluation.bootstrap_interval(list("aabb"), list("abab"), range(4), "accuracy", n_boot=200)
+    assert 0 <= acc[0] <= 0.5 <= acc[1] <= 1
+
+
 def test_named_splits_are_the_labelled_corpus_events_of_that_split() -> None:
     from framing.quality.labelled import events_table
 
@@ -137,7 +149,10 @@ def test_cli_evaluate_writes_the_table(tmp_path: Path, capsys: pytest.CaptureFix
                      "--out", str(out)])  # fmt: skip
     assert code == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["split", "method", "model", "task", "target", "metric", "value", "n"]
+    assert list(table.columns) == ["split", "method", "model", "task", "target", "metric", "value", "n",
+                                   "ci_low", "ci_high"]
+    pooled = table[(table["target"] == "pooled") & (table["metric"] == "macro_f1")].iloc[0]
+    assert pooled["ci_low"] <= pooled["value"] <= pooled["ci_high"]
     assert "macro_f1" in capsys.readouterr().out
 
 

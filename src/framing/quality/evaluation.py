@@ -48,7 +48,7 @@ from framing.scoring.training import FineTunedHead, training_arrays
 log = logging.getLogger(__name__)
 
 Split = Literal["dev", "test", "seed"]
-TABLE_COLUMNS = ["split", "method", "task", "target", "metric", "value", "n"]
+TABLE_COLUMNS = ["split", "method", "task", "target", "metric", "value", "n", "ci_low", "ci_high"]
 
 
 @dataclass
@@ -58,7 +58,9 @@ class Evaluation:
     Attributes
     ----------
     table
-        One row per measurement: ``split, method, task, target, metric, value, n``.
+        One row per measurement: ``split, method, task, target, metric, value, n,
+        ci_low, ci_high`` (a 95% bootstrap interval over sentences for the
+        stance macro-F1 and the frame top-1 accuracy).
     confusion
         Confusion matrices (gold in rows, predicted in columns), keyed
         ``"stance/pooled"``, ``"stance/<target>"`` and ``"frames"``.
@@ -75,9 +77,10 @@ class Evaluation:
         """A short plain-text report of the headline numbers."""
         t = self.table
         rows = t[(t["metric"].isin(["macro_f1", "top1_accuracy", "top3_accuracy", "ece"]))]
-        lines = [
-            f"{r.task:7s} {r.target:16s} {r.metric:14s} {r.value:.3f}  (n={r.n})" for r in rows.itertuples()
-        ]
+        lines = []
+        for r in rows.itertuples():
+            ci = f"  [{r.ci_low:.3f}, {r.ci_high:.3f}]" if pd.notna(r.ci_low) else ""
+            lines.append(f"{r.task:7s} {r.target:16s} {r.metric:14s} {r.value:.3f}{ci}  (n={r.n})")
         return "\n".join(lines)
 
 
@@ -123,6 +126,49 @@ def topk_accuracy(gold: Any, probs: np.ndarray, labels: list[str], *, k: int) ->
     top = np.argsort(-np.asarray(probs), axis=1, kind="stable")[:, :k]
     lab = np.asarray(labels, dtype=object)[top]
     return float(np.mean([g in row for g, row in zip(gold, lab, strict=True)]))
+
+
+def bootstrap_interval(
+    gold: Any,
+    pred: Any,
+    groups: Any,
+    metric: str,
+    *,
+    n_boot: int = 1000,
+    ci: float = 0.95,
+    random_state: int = 0,
+) -> tuple[float, float]:
+    """Percentile interval of ``metric`` over sentences resampled with replacement, pairs with their sentence.
+
+    ``metric`` is ``"macro_f1"`` (favor/against, SemEval-2016) or ``"accuracy"``.
+
+    Examples
+    --------
+    >>> labels = ["favor", "against"] * 20
+    >>> bootstrap_interval(labels, labels, range(40), "macro_f1")
+    (1.0, 1.0)
+    """
+    gold, pred = np.asarray(gold, dtype=object), np.asarray(pred, dtype=object)
+    codes, inverse = np.unique(np.asarray(list(groups)).astype(str), return_inverse=True)
+    rng = np.random.default_rng(random_state)
+    if metric == "macro_f1":
+        # per sentence: true positives, predicted and gold counts of favor and against
+        parts = [np.bincount(inverse, weights=w, minlength=len(codes)) for lab in ("favor", "against")
+                 for w in ((gold == lab) & (pred == lab), pred == lab, gold == lab)]
+    else:
+        parts = [np.bincount(inverse, weights=gold == pred, minlength=len(codes)),
+                 np.bincount(inverse, minlength=len(codes)).astype(float)]
+    stats = np.zeros(n_boot)
+    for b in range(n_boot):
+        w = np.bincount(rng.integers(0, len(codes), len(codes)), minlength=len(codes))
+        sums = [float(w @ part) for part in parts]
+        if metric == "macro_f1":
+            f1 = [2 * tp / (p + g) if p + g else 0.0 for tp, p, g in (sums[0:3], sums[3:6])]
+            stats[b] = np.mean(f1)
+        else:
+            stats[b] = sums[0] / sums[1] if sums[1] else np.nan
+    alpha = (1 - ci) / 2
+    return float(np.nanquantile(stats, alpha)), float(np.nanquantile(stats, 1 - alpha))
 
 
 def _confusion(gold: Any, pred: Any, labels: list[str]) -> pd.DataFrame:
@@ -283,10 +329,10 @@ def _measure(
     rows: list[dict[str, Any]] = []
     confusion: dict[str, pd.DataFrame] = {}
 
-    def add(task: str, target: str, metric: str, value: float, n: int) -> None:
-        rows.append(
-            dict(split=split, method=method, task=task, target=target, metric=metric, value=value, n=n)
-        )
+    def add(task: str, target: str, metric: str, value: float, n: int,
+            ci: tuple[float, float] = (np.nan, np.nan)) -> None:
+        rows.append(dict(split=split, method=method, task=task, target=target, metric=metric, value=value,
+                         n=n, ci_low=ci[0], ci_high=ci[1]))
 
     # stance: join gold labels on row position
     st = stance.copy()
@@ -300,7 +346,8 @@ def _measure(
             continue
         f_fav, f_ag, macro = favor_against_f1(g["gold"], g["label"])
         conf = g[list(LABELS)].max(axis=1)
-        add("stance", name, "macro_f1", macro, len(g))
+        add("stance", name, "macro_f1", macro, len(g),
+            bootstrap_interval(g["gold"], g["label"], g["sent_id"], "macro_f1"))
         add("stance", name, "f1_favor", f_fav, len(g))
         add("stance", name, "f1_against", f_ag, len(g))
         add("stance", name, "accuracy", float((g["gold"] == g["label"]).mean()), len(g))
@@ -317,7 +364,8 @@ def _measure(
         if len(g):
             top1 = np.asarray(frame_ids, dtype=object)[P.argmax(axis=1)]
             norm = P / P.sum(axis=1, keepdims=True).clip(min=1e-12)
-            add("frames", "main", "top1_accuracy", topk_accuracy(g, P, frame_ids, k=1), len(g))
+            add("frames", "main", "top1_accuracy", topk_accuracy(g, P, frame_ids, k=1), len(g),
+                bootstrap_interval(g, top1, np.arange(len(g)), "accuracy"))
             add("frames", "main", "top3_accuracy", topk_accuracy(g, P, frame_ids, k=3), len(g))
             add("frames", "main", "ece", expected_calibration_error(norm.max(axis=1), top1 == g), len(g))
             confusion["frames"] = _confusion(g, top1, frame_ids)
