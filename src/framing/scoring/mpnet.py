@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 
 from framing._io import sha256_file
 from framing.config import Settings
-from framing.scoring.models import ModelError
+from framing.scoring._errors import ModelError
 
 log = logging.getLogger(__name__)
 
