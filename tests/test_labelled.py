@@ -47,7 +47,9 @@ def alpha() -> pd.DataFrame:
 def test_the_loader_is_public_and_tidy(corpus: pd.DataFrame) -> None:
     assert framing.load_labelled is load_labelled
     assert list(corpus.columns) == ["id", "event", "register", "side", "hard_case", "text", "frame", "frames",
-                                    "target", "label", "split", "unseen_target"]
+                                    "batch", "target", "label", "split", "unseen_target"]
+    assert corpus.groupby("id")["batch"].nunique().max() == 1
+    assert (corpus["batch"].str.split("-").str[0] == corpus["event"]).all()
     assert set(corpus["label"]) <= set(LABELS)
     assert set(corpus["frame"]) <= FRAMES
     assert not corpus.duplicated(["id", "target"]).any()
