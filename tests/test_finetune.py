@@ -30,7 +30,8 @@ TEXTS = ["nato must stop expanding .", "the leaders agreed to continue talks .",
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> models.Encoder:
-    enc = models._load(str(build_tiny(tmp_path_factory.mktemp("tiny"))), "fp32", "cpu")
+    folder = tmp_path_factory.mktemp("tiny")
+    enc = models._load(str(build_tiny(folder)), "fp32", "cpu", "torch", folder / "cache")
     assert isinstance(enc, models.Encoder)
     return enc
 
