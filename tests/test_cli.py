@@ -132,8 +132,11 @@ def test_every_command_shares_the_one_precision_flag() -> None:
 
 
 @pytest.mark.slow
-def test_the_precision_reaches_the_notebook_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_precision_and_backend_reach_the_notebook_kernel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("FRAMING_PRECISION", raising=False)
+    monkeypatch.delenv("FRAMING_BACKEND", raising=False)
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell("X = 1")
     params.metadata["tags"] = ["parameters"]
@@ -142,16 +145,20 @@ def test_the_precision_reaches_the_notebook_kernel(tmp_path: Path, monkeypatch: 
         nbformat.v4.new_code_cell(
             "import os\nfrom framing import Settings\n"
             "print('env=' + os.environ.get('FRAMING_PRECISION', 'unset'))\n"
-            "print('settings=' + Settings.from_env().precision)"
+            "print('settings=' + Settings.from_env().precision)\n"
+            "print('backend=' + os.environ.get('FRAMING_BACKEND', 'unset') + '/'\n"
+            "      + Settings.from_env().backend)"
         ),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "p.ipynb")
     before = dict(os.environ)
-    argv = ["--precision", "int8", "reports", str(tmp_path / "p.ipynb"), "--out", str(tmp_path / "out")]
+    argv = ["--precision", "int8", "--backend", "torch", "reports", str(tmp_path / "p.ipynb"),
+            "--out", str(tmp_path / "out")]
     assert cli.main(argv) == 0
     page = (tmp_path / "out" / "p.html").read_text()
     assert "env=int8" in page and "settings=int8" in page
+    assert "backend=torch/torch" in page
     assert dict(os.environ) == before
 
 

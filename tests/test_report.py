@@ -356,21 +356,4 @@ def test_kernel_env_carries_backend_precision_and_the_set_settings() -> None:
     assert "FRAMING_DEVICE" not in env  # unset settings are left to the kernel's own environment
 
 
-@pytest.mark.slow
-def test_the_backend_reaches_the_notebook_kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    from framing import cli
-
-    monkeypatch.delenv("FRAMING_BACKEND", raising=False)
-    nb = _notebook(
-        tmp_path / "b.ipynb",
-        "import os\nfrom framing import Settings\n"
-        "print('env=' + os.environ.get('FRAMING_BACKEND', 'unset'))\n"
-        "print('settings=' + Settings.from_env().backend)",
-    )
-    before = dict(os.environ)
-    assert cli.main(["--backend", "torch", "reports", str(nb), "--out", str(tmp_path / "out")]) == 0
-    page = (tmp_path / "out" / "b.html").read_text()
-    assert "env=torch" in page and "settings=torch" in page
-    assert dict(os.environ) == before
+# a whole reports run carrying --backend to the kernel: test_cli.py (with --precision)
