@@ -83,10 +83,15 @@ def _alpha(matrix: pd.DataFrame) -> tuple[float, int, int]:
     if len(values) < 2:
         return math.nan, n_units, n_coders
     codes = {v: float(i) for i, v in enumerate(sorted(map(str, values)))}
-    data = pairable.apply(lambda col: col.map(lambda v: codes[str(v)] if pd.notna(v) else np.nan))
+    raw = pairable.to_numpy(dtype=object)
+    missing = pd.isna(raw)
+    labels = raw.astype(str)
+    data = np.full(raw.shape, np.nan)
+    for label, code in codes.items():  # one pass per label, not one call per cell
+        data[(labels == label) & ~missing] = code
     import krippendorff
 
-    alpha = krippendorff.alpha(reliability_data=data.to_numpy(dtype=float), level_of_measurement="nominal")
+    alpha = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
     return float(alpha), n_units, n_coders
 
 
