@@ -236,7 +236,10 @@ def test_stages_report_every_stage_and_end_to_end(tiny_settings: object, tmp_pat
     assert list(r["stages"]) == list(STAGES) == ["load", "split", "attribute", "encode", "heads"]
     assert r["documents"] == 2 and r["sentences"] > 0
     for row in [*r["stages"].values(), r["sum_of_stages"], r["end_to_end"]]:
-        assert row["seconds"] > 0 and row["rate"] == pytest.approx(r["sentences"] / row["seconds"], rel=0.05)
+        # seconds are rounded to the millisecond: a stage of a few milliseconds has a wider relative error
+        tolerance = max(0.05, 0.0011 / row["seconds"]) if row["seconds"] > 0 else 0.05
+        assert row["seconds"] > 0
+        assert row["rate"] == pytest.approx(r["sentences"] / row["seconds"], rel=tolerance)
     assert r["sum_of_stages"]["seconds"] == pytest.approx(sum(v["seconds"] for v in r["stages"].values()),
                                                           abs=0.01)  # fmt: skip
     assert {"quiet", "loadavg", "loadavg_end"} <= set(r["machine"]) and r["model"]["backend"] == "ctranslate2"
