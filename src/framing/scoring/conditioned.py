@@ -34,7 +34,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from framing.scoring._core import TARGETS
 from framing.scoring.estimators import _encoder
 from framing.scoring.stance import LABELS, load_targets, target_text
-from framing.scoring.training import _class_weights, _deterministic
+from framing.scoring.training import _class_weights, _deterministic, frozen_parameter
 
 __all__ = ["TargetConditionedClassifier"]
 
@@ -145,9 +145,9 @@ class TargetConditionedClassifier(ClassifierMixin, BaseEstimator):
             body = copy.deepcopy(enc.model).float().train()
             net = torch.nn.ModuleDict({"body": body, "head": torch.nn.Linear(body.config.hidden_size, 3)})
             for name, p in body.named_parameters():
-                frozen = ".embeddings." in f".{name}" or any(
-                    f"layer.{i}." in name for i in range(self.freeze_layers))
-                p.requires_grad_(not frozen)
+                # the embeddings stay fixed here even with freeze_layers=0
+                fixed = ".embeddings." in f".{name}" or frozen_parameter(name, self.freeze_layers)
+                p.requires_grad_(not fixed)
             opt = torch.optim.AdamW(
                 [{"params": [p for p in body.parameters() if p.requires_grad], "lr": self.lr},
                  {"params": list(net["head"].parameters()), "lr": self.head_lr}],

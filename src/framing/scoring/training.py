@@ -81,6 +81,23 @@ def _class_weights(y: np.ndarray, n_classes: int, how: ClassWeight) -> np.ndarra
     return w
 
 
+def frozen_parameter(name: str, freeze_layers: int) -> bool:
+    """Whether a BERT-family parameter stays fixed: the embeddings and the lower ``freeze_layers`` layers.
+
+    Examples
+    --------
+    >>> frozen_parameter("encoder.layer.1.attention.self.query.weight", 2)
+    True
+    >>> frozen_parameter("encoder.layer.5.output.dense.bias", 2), frozen_parameter("embeddings.word", 0)
+    (False, False)
+    """
+    if not freeze_layers:
+        return False
+    if ".embeddings." in f".{name}":
+        return True
+    return any(f"layer.{i}." in name for i in range(freeze_layers))
+
+
 class FineTunedHead:
     """An encoder fine-tuned with a stance head per target and one frame head.
 
@@ -170,11 +187,7 @@ class FineTunedHead:
         return torch.nn.ModuleDict({"body": body, "heads": heads})
 
     def _frozen(self, name: str) -> bool:
-        if not self.freeze_layers:
-            return False
-        if ".embeddings." in f".{name}":
-            return True
-        return any(f"layer.{i}." in name for i in range(self.freeze_layers))
+        return frozen_parameter(name, self.freeze_layers)
 
     def _pooled(self, net: Any, tokenizer: Any, texts: Sequence[str]) -> Any:
         batch = tokenizer(
